@@ -1,0 +1,21 @@
+/*
+ * cli.h - the deskpilot subcommands. Each takes the arguments after its
+ * name (argv[0] is the subcommand) and returns the process exit status:
+ * 0 success, 1 failure, 2 usage error (EXIT_USAGE).
+ */
+#ifndef DP_CLI_H
+#define DP_CLI_H
+
+#define EXIT_USAGE 2
+
+int cmd_serve(int argc, char **argv);
+int cmd_check_config(int argc, char **argv);
+
+/* Shared option handling: `-c FILE` / `--config FILE` anywhere in argv.
+ * Loads the config (defaults when no -c and the default file is absent)
+ * and removes the option from argv. Returns 0, or prints the error to
+ * stderr and returns 1 (bad file) or EXIT_USAGE (bad option). */
+struct config;
+int cli_load_config(int *argc, char **argv, struct config *cfg);
+
+#endif

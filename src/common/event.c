@@ -1,0 +1,158 @@
+/*
+ * event.c - struct ticket_event lifecycle and its JSON form.
+ *
+ * One table lists every field once; init, release and both JSON directions
+ * walk it, so adding a field is one line here and one in event.h.
+ */
+#include "common/event.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum field_type { F_STR, F_INT, F_BOOL };
+
+struct field {
+	const char *name;
+	enum field_type type;
+	size_t off;
+};
+
+#define STR(m) {#m, F_STR, offsetof(struct ticket_event, m)}
+#define INT(m) {#m, F_INT, offsetof(struct ticket_event, m)}
+#define BOOL(m) {#m, F_BOOL, offsetof(struct ticket_event, m)}
+
+static const struct field fields[] = {
+	STR(source), STR(delivery_id),
+	INT(ticket_id), STR(ticket_number), STR(title), STR(state),
+	STR(priority), STR(group), STR(topic), STR(channel),
+	INT(customer_id), STR(customer_email), STR(customer_name),
+	BOOL(customer_vip), STR(organization), BOOL(organization_vip),
+	INT(article_id), STR(sender), STR(article_type), BOOL(internal),
+	STR(from), STR(to), STR(subject), STR(content_type), STR(body),
+	STR(created_at), STR(tags),
+};
+
+static const char *const kind_names[] = {
+	[EVENT_CUSTOMER_MESSAGE] = "customer_message",
+	[EVENT_AGENT_REPLY] = "agent_reply",
+	[EVENT_NOTE] = "note",
+	[EVENT_SYSTEM] = "system",
+	[EVENT_OWN] = "own",
+};
+
+#define AT(ev, f, T) ((T *)((char *)(ev) + (f)->off))
+#define CAT(ev, f, T) ((const T *)((const char *)(ev) + (f)->off))
+
+void ticket_event_init(struct ticket_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = EVENT_SYSTEM;
+}
+
+void ticket_event_release(struct ticket_event *ev)
+{
+	for (size_t i = 0; i < DP_ARRAY_LEN(fields); i++)
+		if (fields[i].type == F_STR)
+			free(*AT(ev, &fields[i], char *));
+	ticket_event_init(ev);
+}
+
+const char *event_kind_name(enum event_kind k)
+{
+	if ((size_t)k < DP_ARRAY_LEN(kind_names))
+		return kind_names[k];
+	return "unknown";
+}
+
+int event_kind_parse(const char *s, enum event_kind *out)
+{
+	for (size_t i = 0; i < DP_ARRAY_LEN(kind_names); i++) {
+		if (strcmp(s, kind_names[i]) == 0) {
+			*out = (enum event_kind)i;
+			return 0;
+		}
+	}
+	return DP_EINVAL;
+}
+
+json_t *ticket_event_to_json(const struct ticket_event *ev)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "kind", json_string(event_kind_name(ev->kind)));
+	for (size_t i = 0; i < DP_ARRAY_LEN(fields); i++) {
+		const struct field *f = &fields[i];
+		const char *s;
+
+		switch (f->type) {
+		case F_STR:
+			s = *CAT(ev, f, char *);
+			if (s)
+				json_object_set_new(o, f->name, json_string(s));
+			break;
+		case F_INT:
+			json_object_set_new(o, f->name,
+					    json_integer(*CAT(ev, f, int64_t)));
+			break;
+		case F_BOOL:
+			json_object_set_new(o, f->name,
+					    json_boolean(*CAT(ev, f, bool)));
+			break;
+		}
+	}
+	return o;
+}
+
+int ticket_event_from_json(const json_t *obj, struct ticket_event *ev,
+			   struct dp_error *err)
+{
+	const json_t *v;
+
+	if (!json_is_object(obj))
+		return dp_fail(err, DP_EINVAL, "event is not a JSON object");
+	v = json_object_get(obj, "kind");
+	if (v && (!json_is_string(v) ||
+		  event_kind_parse(json_string_value(v), &ev->kind) < 0))
+		return dp_fail(err, DP_EINVAL, "field 'kind' is not a known kind");
+	if (!v)
+		ev->kind = EVENT_CUSTOMER_MESSAGE;
+	for (size_t i = 0; i < DP_ARRAY_LEN(fields); i++) {
+		const struct field *f = &fields[i];
+
+		v = json_object_get(obj, f->name);
+		if (!v || json_is_null(v))
+			continue;
+		switch (f->type) {
+		case F_STR:
+			if (!json_is_string(v))
+				goto wrong;
+			free(*AT(ev, f, char *));
+			*AT(ev, f, char *) = xstrdup(json_string_value(v));
+			break;
+		case F_INT:
+			if (!json_is_integer(v))
+				goto wrong;
+			*AT(ev, f, int64_t) = json_integer_value(v);
+			break;
+		case F_BOOL:
+			if (!json_is_boolean(v))
+				goto wrong;
+			*AT(ev, f, bool) = json_is_true(v);
+			break;
+		}
+		continue;
+wrong:
+		return dp_fail(err, DP_EINVAL, "field '%s' has the wrong type",
+			       f->name);
+	}
+	return 0;
+}
+
+const char *ticket_event_email_domain(const struct ticket_event *ev)
+{
+	const char *at = ev->customer_email ? strrchr(ev->customer_email, '@')
+					    : NULL;
+
+	return at && at[1] ? at + 1 : NULL;
+}

@@ -1,0 +1,86 @@
+/*
+ * event.h - struct ticket_event, the normalized form of one helpdesk event.
+ *
+ * Connectors turn a helpdesk's wire format (Zammad JSON, osTicket JSON/XML)
+ * into this struct; nothing after the connector knows the wire formats. The
+ * same struct round-trips through JSON (the `normalized` column of the
+ * events table, and `deskpilot triage --format jsonl`).
+ *
+ * Ownership: every string member is a heap string owned by the event, or
+ * NULL when the helpdesk did not send it; ticket_event_release frees them.
+ */
+#ifndef DP_EVENT_H
+#define DP_EVENT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/dp.h"
+
+/* What an event asks of the pipeline. Only EVENT_CUSTOMER_MESSAGE is
+ * decided; the others are recorded (agent replies feed draft acceptance and
+ * the VIP SLA watchdog). */
+enum event_kind {
+	EVENT_CUSTOMER_MESSAGE, /* public customer article: decide */
+	EVENT_AGENT_REPLY,      /* public article by a human agent */
+	EVENT_NOTE,             /* internal note by anyone */
+	EVENT_SYSTEM,           /* system article, or no article at all */
+	EVENT_OWN,              /* written by deskpilot itself (loop guard) */
+};
+
+struct ticket_event {
+	char *source;      /* "zammad" or "osticket" */
+	char *delivery_id; /* helpdesk's delivery id, if any */
+	enum event_kind kind;
+
+	int64_t ticket_id;
+	char *ticket_number;
+	char *title;
+	char *state;
+	char *priority;
+	char *group;       /* Zammad group, osTicket department */
+	char *topic;       /* osTicket help topic */
+	char *channel;     /* email, web, phone, api... */
+
+	int64_t customer_id;
+	char *customer_email;
+	char *customer_name;
+	bool customer_vip;
+	char *organization;
+	bool organization_vip;
+
+	int64_t article_id; /* Zammad article id, osTicket thread entry id */
+	char *sender;       /* Customer, Agent or System */
+	char *article_type; /* email, web, note, phone... */
+	bool internal;
+	char *from;
+	char *to;
+	char *subject;
+	char *content_type; /* of the original body */
+	char *body;         /* plain text (HTML already converted) */
+	char *created_at;   /* ISO-8601 as the helpdesk sent it */
+	char *tags;         /* comma-separated helpdesk tags, when known */
+};
+
+void ticket_event_init(struct ticket_event *ev);
+void ticket_event_release(struct ticket_event *ev);
+
+const char *event_kind_name(enum event_kind k);
+/* 0 or DP_EINVAL for an unknown name. */
+int event_kind_parse(const char *s, enum event_kind *out);
+
+/* Returns a new JSON object with every set field (caller decrefs). */
+json_t *ticket_event_to_json(const struct ticket_event *ev);
+
+/* Fill ev (already initialised) from such an object. Unknown keys are
+ * ignored; a field of the wrong JSON type is DP_EINVAL naming the field.
+ * On error ev may hold some fields: release it. */
+int ticket_event_from_json(const json_t *obj, struct ticket_event *ev,
+			   struct dp_error *err);
+
+/* The domain part of the customer's e-mail (borrowed, valid while ev is),
+ * or NULL when there is none. */
+const char *ticket_event_email_domain(const struct ticket_event *ev);
+
+#endif

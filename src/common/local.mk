@@ -1,0 +1,7 @@
+# common: errors, allocation, buffers, logging, HMAC
+src_libdeskpilot_a_SOURCES += \
+	src/common/dp.c src/common/dp.h \
+	src/common/buf.c src/common/buf.h \
+	src/common/log.c src/common/log.h \
+	src/common/hmac.c src/common/hmac.h \
+	src/common/event.c src/common/event.h

@@ -1,0 +1,166 @@
+/*
+ * server.c - FastCGI accept threads and process lifecycle (see server.h).
+ *
+ * Each front thread owns its FCGX_Request and its store connection; there
+ * is no mutex around FCGX_Accept_r (Debian's libfcgi accepts concurrently,
+ * and a mutex would stall threads behind a kept-alive connection).
+ */
+#include "front/server.h"
+
+#include "common/log.h"
+#include "front/front.h"
+#include "front/listen.h"
+#include "pipeline/pipeline.h"
+#include "store/store.h"
+
+#include <curl/curl.h>
+#include <fcgiapp.h>
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+struct front_thread {
+	pthread_t tid;
+	const struct config *cfg;
+	int listen_fd;
+	int index;
+};
+
+static int fcgx_read(void *ctx, char *p, int n)
+{
+	return FCGX_GetStr(p, n, ((FCGX_Request *)ctx)->in);
+}
+
+static void write_response(FCGX_Request *req, const struct front_response *r)
+{
+	const char *method = FCGX_GetParam("REQUEST_METHOD", req->envp);
+
+	FCGX_FPrintF(req->out, "Status: %d %s\r\nContent-Type: %s\r\n", r->status,
+		     front_status_text(r->status), r->content_type);
+	if (r->allow)
+		FCGX_FPrintF(req->out, "Allow: %s\r\n", r->allow);
+	FCGX_FPrintF(req->out, "Content-Length: %zu\r\n\r\n", r->body.len);
+	if (!(method && strcmp(method, "HEAD") == 0) && r->body.len)
+		FCGX_PutStr(buf_str(&r->body), (int)r->body.len, req->out);
+}
+
+static void *front_main(void *arg)
+{
+	struct front_thread *t = arg;
+	struct dp_error err;
+	FCGX_Request req;
+	struct front_ctx ctx = {t->cfg, NULL};
+
+	ctx.store = store_open(t->cfg->database, &err);
+	if (!ctx.store) {
+		log_error("msg=\"front thread cannot open store\" error=\"%s\"", err.msg);
+		return NULL;
+	}
+	FCGX_InitRequest(&req, t->listen_fd, 0);
+	while (FCGX_Accept_r(&req) >= 0) {
+		struct front_request fr = {req.envp, fcgx_read, &req};
+		struct front_response resp;
+
+		front_response_init(&resp);
+		front_handle(&ctx, &fr, &resp);
+		write_response(&req, &resp);
+		front_response_release(&resp);
+		FCGX_Finish_r(&req);
+	}
+	FCGX_Free(&req, 0);
+	store_close(ctx.store);
+	return NULL;
+}
+
+/* libxml2 must never load anything from outside the document. */
+static xmlParserInputPtr deny_entities(const char *url, const char *id,
+				       xmlParserCtxtPtr ctxt)
+{
+	(void)url;
+	(void)id;
+	(void)ctxt;
+	return NULL;
+}
+
+int server_run(const struct config *cfg)
+{
+	struct front_thread *threads = NULL;
+	struct pipeline *pipe = NULL;
+	struct dp_error err;
+	sigset_t set;
+	store *s;
+	int fd, sig = 0, started = 0, status = 1;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+	xmlInitParser();
+	xmlSetExternalEntityLoader(deny_entities);
+	curl_global_init(CURL_GLOBAL_ALL);
+	if (FCGX_Init() != 0) {
+		log_error("msg=\"cannot initialise libfcgi\"");
+		goto out_libs;
+	}
+	/* Open once in main: migrations run before any thread, and a bad path
+	 * is a clear startup error. */
+	s = store_open(cfg->database, &err);
+	if (!s) {
+		log_error("msg=\"cannot start\" error=\"%s\"", err.msg);
+		goto out_libs;
+	}
+	store_close(s);
+	fd = listen_open(cfg->listen, (mode_t)strtol(cfg->listen_mode, NULL, 8), &err);
+	if (fd < 0) {
+		log_error("msg=\"cannot start\" error=\"%s\"", err.msg);
+		goto out_libs;
+	}
+	pipe = pipeline_start(cfg, &err);
+	if (!pipe) {
+		log_error("msg=\"cannot start pipeline\" error=\"%s\"", err.msg);
+		goto out_listen;
+	}
+	if (cfg->zammad.enabled && !*cfg->zammad.webhook_secret)
+		log_warn("msg=\"zammad webhooks are accepted unsigned (allow_unsigned = true)\"");
+	if (cfg->osticket.enabled && !*cfg->osticket.webhook_secret)
+		log_warn("msg=\"osticket webhooks are accepted unsigned (allow_unsigned = true)\"");
+
+	threads = xcalloc((size_t)cfg->threads, sizeof(*threads));
+	for (int i = 0; i < cfg->threads; i++) {
+		threads[i] = (struct front_thread){0, cfg, fd, i};
+		if (pthread_create(&threads[i].tid, NULL, front_main, &threads[i]) != 0)
+			break;
+		started++;
+	}
+	log_info("msg=\"deskpilot serving\" listen=%s threads=%d workers=%d database=\"%s\" mode=%s",
+		 cfg->listen, started, cfg->worker_threads, cfg->database,
+		 policy_mode_name(cfg->policy.mode));
+	while (started == cfg->threads && sigwait(&set, &sig) == 0 && sig == SIGHUP)
+		log_info("msg=\"SIGHUP ignored: restart to reload the config\"");
+	log_info("msg=\"shutting down\" signal=%d", sig);
+
+	/* Wake every accept; busy threads finish their request first. */
+	FCGX_ShutdownPending();
+	shutdown(fd, SHUT_RDWR);
+	for (int i = 0; i < started; i++)
+		pthread_join(threads[i].tid, NULL);
+	free(threads);
+	pipeline_stop(pipe);
+	status = started == cfg->threads ? 0 : 1;
+out_listen:
+	listen_close(fd, cfg->listen);
+out_libs:
+	curl_global_cleanup();
+	xmlCleanupParser();
+	if (status == 0)
+		log_info("msg=\"stopped\"");
+	return status;
+}

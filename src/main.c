@@ -1,0 +1,72 @@
+/*
+ * main.c - the deskpilot command: one binary, one table of subcommands.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "config.h" /* PACKAGE_VERSION, SYSCONFDIR */
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+static int cmd_version(int argc, char **argv);
+static int cmd_help(int argc, char **argv);
+
+static const struct command commands[] = {
+	{"serve", cmd_serve, "[-c FILE]  run the FastCGI service"},
+	{"check-config", cmd_check_config,
+	 "[-c FILE]  validate the config and print it with secrets masked"},
+	{"version", cmd_version, "  print the version"},
+	{"help", cmd_help, "  show this help"},
+};
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: deskpilot <command> [options]\n\ncommands:\n");
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		fprintf(out, "  %s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out,
+		"\nThe default config is %s/deskpilot/deskpilot.conf; without it the\n"
+		"embedded defaults apply. See deskpilot(8) and deskpilot.conf(5).\n",
+		SYSCONFDIR);
+}
+
+static int cmd_version(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("deskpilot %s\n", PACKAGE_VERSION);
+	return 0;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	usage(stdout);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		return cmd_help(argc - 1, argv + 1);
+	if (strcmp(argv[1], "--version") == 0)
+		return cmd_version(argc - 1, argv + 1);
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "deskpilot: unknown command '%s'\n\n", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

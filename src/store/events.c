@@ -1,0 +1,219 @@
+/*
+ * events.c - the events table (see events.h).
+ */
+#include "store/events.h"
+
+#include "store/store_internal.h"
+
+#include <stdlib.h>
+
+/* Customer messages wait for a decision; everything else is only kept. */
+static const char *initial_state(enum event_kind k)
+{
+	return k == EVENT_CUSTOMER_MESSAGE ? "pending" : "recorded";
+}
+
+static int find_duplicate(store *s, const struct ticket_event *ev,
+			  int64_t *id_out)
+{
+	static const char sql[] =
+		"SELECT id FROM events WHERE source = ?1 AND "
+		"((delivery_id IS NOT NULL AND delivery_id = ?2) OR "
+		" (article_id IS NOT NULL AND ticket_id = ?3 AND article_id = ?4))"
+		" ORDER BY id LIMIT 1";
+	sqlite3_stmt *st = store_stmt(s, sql);
+	int rc = DP_ENOTFOUND;
+
+	if (!st)
+		return DP_ESTORE;
+	store_bind_text(st, 1, ev->source);
+	store_bind_text(st, 2, ev->delivery_id);
+	sqlite3_bind_int64(st, 3, ev->ticket_id);
+	if (ev->article_id)
+		sqlite3_bind_int64(st, 4, ev->article_id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*id_out = sqlite3_column_int64(st, 0);
+		rc = 0;
+	}
+	store_done(st);
+	return rc;
+}
+
+int store_event_insert(store *s, const struct ticket_event *ev,
+		       const char *raw, size_t raw_len, int64_t now_ms,
+		       int64_t *id_out)
+{
+	static const char sql[] =
+		"INSERT INTO events (source, delivery_id, ticket_id, article_id,"
+		" kind, received_at, content_type, raw, normalized, state)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+	json_t *j = NULL;
+	char *normalized = NULL;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (store_begin(s) < 0)
+		return DP_ESTORE;
+	rc = find_duplicate(s, ev, id_out);
+	if (rc == 0) {
+		rc = DP_EDUP;
+		goto out;
+	}
+	if (rc != DP_ENOTFOUND)
+		goto out;
+	st = store_stmt(s, sql);
+	if (!st) {
+		rc = DP_ESTORE;
+		goto out;
+	}
+	j = ticket_event_to_json(ev);
+	normalized = json_dumps(j, JSON_COMPACT);
+	store_bind_text(st, 1, ev->source);
+	store_bind_text(st, 2, ev->delivery_id);
+	sqlite3_bind_int64(st, 3, ev->ticket_id);
+	if (ev->article_id)
+		sqlite3_bind_int64(st, 4, ev->article_id);
+	store_bind_text(st, 5, event_kind_name(ev->kind));
+	sqlite3_bind_int64(st, 6, now_ms);
+	store_bind_text(st, 7, ev->content_type);
+	sqlite3_bind_blob64(st, 8, raw, raw_len, SQLITE_STATIC);
+	store_bind_text(st, 9, normalized);
+	store_bind_text(st, 10, initial_state(ev->kind));
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : DP_ESTORE;
+	store_done(st);
+	if (rc == 0)
+		*id_out = sqlite3_last_insert_rowid(s->db);
+out:
+	if (rc == 0 && store_commit(s) < 0)
+		rc = DP_ESTORE;
+	if (rc != 0)
+		store_rollback(s);
+	free(normalized);
+	json_decref(j);
+	return rc;
+}
+
+static int load_normalized(const char *text, struct ticket_event *ev)
+{
+	json_error_t jerr;
+	json_t *j = json_loads(text, 0, &jerr);
+	int rc;
+
+	if (!j)
+		return DP_ESTORE;
+	rc = ticket_event_from_json(j, ev, NULL) < 0 ? DP_ESTORE : 0;
+	json_decref(j);
+	return rc;
+}
+
+int store_event_claim(store *s, int64_t now_ms, int64_t lease_ms,
+		      int64_t *id, struct ticket_event *ev)
+{
+	static const char pick[] =
+		"SELECT id, normalized FROM events WHERE state = 'pending'"
+		" OR (state = 'claimed' AND lease_until < ?1)"
+		" ORDER BY id LIMIT 1";
+	static const char take[] =
+		"UPDATE events SET state = 'claimed', lease_until = ?2,"
+		" attempts = attempts + 1 WHERE id = ?1";
+	sqlite3_stmt *st;
+	char *normalized = NULL;
+	int rc = DP_ENOTFOUND;
+
+	if (store_begin(s) < 0)
+		return DP_ESTORE;
+	st = store_stmt(s, pick);
+	if (!st) {
+		rc = DP_ESTORE;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, now_ms);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		normalized = store_column_dup(st, 1);
+		rc = 0;
+	}
+	store_done(st);
+	if (rc < 0)
+		goto out;
+	st = store_stmt(s, take);
+	if (!st) {
+		rc = DP_ESTORE;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, *id);
+	sqlite3_bind_int64(st, 2, now_ms + lease_ms);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = DP_ESTORE;
+	store_done(st);
+	if (rc == 0)
+		rc = load_normalized(normalized, ev);
+out:
+	if (rc == 0 && store_commit(s) < 0)
+		rc = DP_ESTORE;
+	if (rc != 0)
+		store_rollback(s);
+	free(normalized);
+	return rc;
+}
+
+int store_event_get(store *s, int64_t id, struct ticket_event *ev)
+{
+	static const char sql[] = "SELECT normalized FROM events WHERE id = ?1";
+	sqlite3_stmt *st = store_stmt(s, sql);
+	int rc = DP_ENOTFOUND;
+
+	if (!st)
+		return DP_ESTORE;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		rc = load_normalized((const char *)sqlite3_column_text(st, 0), ev);
+	store_done(st);
+	return rc;
+}
+
+static int64_t count(store *s, const char *sql)
+{
+	sqlite3_stmt *st = store_stmt(s, sql);
+	int64_t n = -1;
+
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	store_done(st);
+	return n;
+}
+
+int64_t store_event_queue_depth(store *s)
+{
+	static const char sql[] =
+		"SELECT count(*) FROM events WHERE state IN ('pending','claimed')";
+
+	return count(s, sql);
+}
+
+int64_t store_event_count(store *s)
+{
+	static const char sql[] = "SELECT count(*) FROM events";
+
+	return count(s, sql);
+}
+
+int store_event_customer_messages(store *s, const char *source,
+				  int64_t ticket_id, int64_t up_to_id)
+{
+	static const char sql[] =
+		"SELECT count(*) FROM events WHERE source = ?1 AND ticket_id = ?2"
+		" AND id <= ?3 AND kind = 'customer_message'";
+	sqlite3_stmt *st = store_stmt(s, sql);
+	int n = 0;
+
+	if (!st)
+		return 0;
+	store_bind_text(st, 1, source);
+	sqlite3_bind_int64(st, 2, ticket_id);
+	sqlite3_bind_int64(st, 3, up_to_id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	store_done(st);
+	return n;
+}

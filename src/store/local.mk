@@ -1,0 +1,5 @@
+# store: SQLite schema, migrations and one file per table
+src_libdeskpilot_a_SOURCES += \
+	src/store/store.c src/store/store.h src/store/store_internal.h \
+	src/store/schema.sql.h \
+	src/store/events.c src/store/events.h

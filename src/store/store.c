@@ -1,0 +1,223 @@
+/*
+ * store.c - opening, configuring and migrating the SQLite file, and the
+ * per-connection statement cache every store file uses.
+ */
+#include "store/store_internal.h"
+
+#include "common/log.h"
+#include "store/schema.sql.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define BUSY_TIMEOUT_MS 5000
+
+int store_schema_version(void)
+{
+	return (int)DP_ARRAY_LEN(migrations);
+}
+
+int store_exec(store *s, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		log_error("msg=\"sql failed\" db=\"%s\" error=\"%s\"", s->path,
+			  msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return DP_ESTORE;
+	}
+	return 0;
+}
+
+int store_user_version(store *s)
+{
+	sqlite3_stmt *st = store_stmt(s, "PRAGMA user_version");
+	int v = -1;
+
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	store_done(st);
+	return v;
+}
+
+int store_begin(store *s)
+{
+	return store_exec(s, "BEGIN IMMEDIATE");
+}
+
+int store_commit(store *s)
+{
+	return store_exec(s, "COMMIT");
+}
+
+void store_rollback(store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		store_exec(s, "ROLLBACK");
+}
+
+static int migrate(store *s, struct dp_error *err)
+{
+	int have, want = store_schema_version();
+	char pragma[64];
+
+	if (store_begin(s) < 0)
+		return dp_fail(err, DP_ESTORE, "cannot lock database '%s': %s",
+			       s->path, sqlite3_errmsg(s->db));
+	have = store_user_version(s);
+	if (have < 0 || have > want) {
+		store_rollback(s);
+		if (have < 0)
+			return dp_fail(err, DP_ESTORE,
+				       "cannot read database '%s': %s", s->path,
+				       sqlite3_errmsg(s->db));
+		return dp_fail(err, DP_ESTORE,
+			       "database '%s' has schema %d, newer than this deskpilot (%d)",
+			       s->path, have, want);
+	}
+	for (int v = have; v < want; v++) {
+		if (store_exec(s, migrations[v]) < 0) {
+			dp_fail(err, DP_ESTORE, "cannot migrate database '%s' to schema %d: %s",
+				s->path, v + 1, sqlite3_errmsg(s->db));
+			store_rollback(s);
+			return DP_ESTORE;
+		}
+	}
+	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", want);
+	if (store_exec(s, pragma) < 0 || store_commit(s) < 0) {
+		store_rollback(s);
+		return dp_fail(err, DP_ESTORE, "cannot migrate database '%s': %s",
+			       s->path, sqlite3_errmsg(s->db));
+	}
+	if (have != want)
+		log_info("msg=\"database migrated\" db=\"%s\" from=%d to=%d",
+			 s->path, have, want);
+	return 0;
+}
+
+/* Create the file ourselves so it starts as 0600 whatever the umask; SQLite
+ * gives the -wal and -shm files the same mode. */
+static int precreate(const char *path, struct dp_error *err)
+{
+	int fd;
+
+	if (strcmp(path, ":memory:") == 0)
+		return 0;
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return dp_fail(err, DP_EIO, "cannot open database '%s': %s", path,
+			       strerror(errno));
+	close(fd);
+	return 0;
+}
+
+store *store_open(const char *path, struct dp_error *err)
+{
+	store *s;
+	int rc;
+
+	if (precreate(path, err) < 0)
+		return NULL;
+	s = xcalloc(1, sizeof(*s));
+	s->path = xstrdup(path);
+	rc = sqlite3_open_v2(path, &s->db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+				     SQLITE_OPEN_NOMUTEX,
+			     NULL);
+	if (rc != SQLITE_OK) {
+		dp_fail(err, DP_ESTORE, "cannot open database '%s': %s", path,
+			s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	if (store_exec(s, "PRAGMA journal_mode = WAL") < 0 ||
+	    store_exec(s, "PRAGMA synchronous = NORMAL") < 0 ||
+	    store_exec(s, "PRAGMA foreign_keys = ON") < 0) {
+		dp_fail(err, DP_ESTORE, "cannot use database '%s': %s", path,
+			sqlite3_errmsg(s->db));
+		goto fail;
+	}
+	if (migrate(s, err) < 0)
+		goto fail;
+	return s;
+fail:
+	store_close(s);
+	return NULL;
+}
+
+void store_close(store *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < s->n_stmts; i++)
+		sqlite3_finalize(s->stmts[i].stmt);
+	sqlite3_close(s->db);
+	free(s->path);
+	free(s);
+}
+
+int store_ping(store *s)
+{
+	sqlite3_stmt *st = store_stmt(s, "SELECT count(*) FROM sqlite_schema");
+	int rc = st && sqlite3_step(st) == SQLITE_ROW ? 0 : DP_ESTORE;
+
+	store_done(st);
+	return rc;
+}
+
+sqlite3_stmt *store_stmt(store *s, const char *sql)
+{
+	sqlite3_stmt *st;
+
+	for (int i = 0; i < s->n_stmts; i++) {
+		if (s->stmts[i].sql == sql) {
+			sqlite3_reset(s->stmts[i].stmt);
+			sqlite3_clear_bindings(s->stmts[i].stmt);
+			return s->stmts[i].stmt;
+		}
+	}
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+			       NULL) != SQLITE_OK) {
+		log_error("msg=\"sql prepare failed\" db=\"%s\" error=\"%s\"",
+			  s->path, sqlite3_errmsg(s->db));
+		return NULL;
+	}
+	/* Cache it unless the cache is full (then it is finalized on done). */
+	if (s->n_stmts < STORE_MAX_STMTS) {
+		s->stmts[s->n_stmts].sql = sql;
+		s->stmts[s->n_stmts].stmt = st;
+		s->n_stmts++;
+	} else {
+		log_error("msg=\"statement cache full\" db=\"%s\"", s->path);
+		abort();
+	}
+	return st;
+}
+
+void store_done(sqlite3_stmt *st)
+{
+	if (st)
+		sqlite3_reset(st);
+}
+
+void store_bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+char *store_column_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t ? xstrdup((const char *)t) : NULL;
+}

@@ -1,0 +1,58 @@
+/*
+ * policy.c - policy modes and comma-separated lists.
+ */
+#include "triage/policy.h"
+
+#include "common/dp.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const mode_names[] = {
+	[POLICY_SHADOW] = "shadow",
+	[POLICY_DRAFT] = "draft",
+	[POLICY_AUTO] = "auto",
+};
+
+const char *policy_mode_name(enum policy_mode m)
+{
+	return (size_t)m < DP_ARRAY_LEN(mode_names) ? mode_names[m] : "unknown";
+}
+
+int policy_mode_parse(const char *s, enum policy_mode *out)
+{
+	for (size_t i = 0; i < DP_ARRAY_LEN(mode_names); i++) {
+		if (strcmp(s, mode_names[i]) == 0) {
+			*out = (enum policy_mode)i;
+			return 0;
+		}
+	}
+	return DP_EINVAL;
+}
+
+bool policy_list_has(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = list;
+
+	if (!list || !n)
+		return false;
+	while (*p) {
+		const char *start, *end;
+
+		while (*p == ',' || isspace((unsigned char)*p))
+			p++;
+		start = p;
+		while (*p && *p != ',')
+			p++;
+		end = p;
+		while (end > start && isspace((unsigned char)end[-1]))
+			end--;
+		if (end - start == 1 && *start == '*')
+			return true;
+		if ((size_t)(end - start) == n && strncasecmp(start, name, n) == 0)
+			return true;
+	}
+	return false;
+}

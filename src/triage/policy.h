@@ -1,0 +1,38 @@
+/*
+ * policy.h - the admin's triage policy, read from the [policy] section.
+ *
+ * Lists are comma-separated names held as given in the config (e.g.
+ * "track_order, check_invoice"); "*" in draft_intents means every intent.
+ * The struct is read-only after start and shared by all threads.
+ */
+#ifndef DP_POLICY_H
+#define DP_POLICY_H
+
+#include <stdbool.h>
+
+enum policy_mode {
+	POLICY_SHADOW, /* decide and record, write nothing to the helpdesk */
+	POLICY_DRAFT,  /* AI drafts as internal notes, never public replies */
+	POLICY_AUTO,   /* public AI replies for auto_reply_intents */
+};
+
+struct policy {
+	enum policy_mode mode;
+	double min_confidence;       /* below: human, reason low_confidence */
+	double min_similarity;       /* out-of-scope cut-off (classifier) */
+	char *draft_intents;         /* intents the AI may draft */
+	char *auto_reply_intents;    /* intents the AI may answer (mode auto) */
+	char *money_sensitive_intents; /* always a human */
+	int max_customer_messages;   /* longer threads go to a human */
+	char *languages;             /* languages the knowledge base covers */
+	bool draft_for_human;        /* attach an internal-only draft to human */
+};
+
+const char *policy_mode_name(enum policy_mode m);
+int policy_mode_parse(const char *s, enum policy_mode *out);
+
+/* Whether `name` is an item of the comma-separated `list` (items trimmed,
+ * compared case-insensitively; "*" matches everything). NULL list: false. */
+bool policy_list_has(const char *list, const char *name);
+
+#endif
