@@ -123,6 +123,7 @@ static const struct key keys[] = {
 	I("osticket", "connect_timeout_ms", osticket.connect_timeout_ms, "3000", 100, 60000),
 	I("osticket", "timeout_ms", osticket.timeout_ms, "10000", 100, 600000),
 	S("osticket", "vip_team", osticket.vip_team, "VIP"),
+	S("osticket", "vip_dept", osticket.vip_dept, ""),
 	S("osticket", "vip_priority", osticket.vip_priority, "high"),
 	S("osticket", "urgent_priority", osticket.urgent_priority, "emergency"),
 };

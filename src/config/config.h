@@ -57,6 +57,7 @@ struct config_osticket {
 	int connect_timeout_ms;
 	int timeout_ms;
 	char *vip_team;
+	char *vip_dept;         /* "" leaves the department alone */
 	char *vip_priority;
 	char *urgent_priority;
 };
