@@ -15,7 +15,9 @@
 #include "common/log.h"
 #include "connectors/connector.h"
 #include "front/metrics.h"
+#include "store/decisions.h"
 #include "store/events.h"
+#include "store/outbox.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -113,6 +115,12 @@ static void handle_healthz(struct front_ctx *ctx, struct front_response *resp)
 			       (json_int_t)depth, "version", PACKAGE_VERSION));
 }
 
+static void render_outcome(void *ctx, const char *outcome, int64_t n)
+{
+	buf_printf(ctx, "deskpilot_decisions_total{outcome=\"%s\"} %lld\n",
+		   outcome, (long long)n);
+}
+
 static void handle_metrics(struct front_ctx *ctx, struct front_response *resp)
 {
 	int64_t events = store_event_count(ctx->store);
@@ -130,6 +138,17 @@ static void handle_metrics(struct front_ctx *ctx, struct front_response *resp)
 		   "# TYPE deskpilot_queue_depth gauge\n"
 		   "deskpilot_queue_depth %lld\n",
 		   (long long)events, (long long)depth);
+	buf_puts(&resp->body,
+		 "# HELP deskpilot_decisions_total Decisions by outcome.\n"
+		 "# TYPE deskpilot_decisions_total counter\n");
+	store_decision_counts(ctx->store, render_outcome, &resp->body);
+	buf_printf(&resp->body,
+		   "# HELP deskpilot_outbox_actions Write-back actions by state.\n"
+		   "# TYPE deskpilot_outbox_actions gauge\n"
+		   "deskpilot_outbox_actions{state=\"pending\"} %lld\n"
+		   "deskpilot_outbox_actions{state=\"dead\"} %lld\n",
+		   (long long)store_outbox_count(ctx->store, "pending"),
+		   (long long)store_outbox_count(ctx->store, "dead"));
 }
 
 /* Read the body into out. Returns 0 or sets the error response. */

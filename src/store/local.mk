@@ -3,3 +3,6 @@ src_libdeskpilot_a_SOURCES += \
 	src/store/store.c src/store/store.h src/store/store_internal.h \
 	src/store/schema.sql.h \
 	src/store/events.c src/store/events.h
+src_libdeskpilot_a_SOURCES += \
+	src/store/decisions.c src/store/decisions.h \
+	src/store/outbox.c src/store/outbox.h

@@ -1,0 +1,105 @@
+/*
+ * outbox_cmd.c - `deskpilot outbox list [--state S] [--limit N]` and
+ * `deskpilot outbox retry ID|--all`: see and requeue write-back actions,
+ * dead letters above all.
+ */
+#include "cli/cli.h"
+
+#include "config/config.h"
+#include "store/outbox.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: deskpilot outbox list [-c FILE] [--state pending|done|dead] [--limit N]\n"
+		"       deskpilot outbox retry [-c FILE] ID|--all\n");
+}
+
+static void print_item(void *ctx, const struct outbox_item *it)
+{
+	(void)ctx;
+	printf("%-6lld %-8s %-8s ticket=%-8lld %-14s attempts=%-3d decision=%lld%s%s\n",
+	       (long long)it->id, it->state, it->source, (long long)it->ticket_id,
+	       it->action, it->attempts, (long long)it->decision_id,
+	       it->last_error ? " error: " : "",
+	       it->last_error ? it->last_error : "");
+}
+
+static int list(store *s, int argc, char **argv)
+{
+	const char *state = NULL;
+	long long limit = 50;
+
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--state") == 0 && i + 1 < argc &&
+		    (strcmp(argv[i + 1], "pending") == 0 ||
+		     strcmp(argv[i + 1], "done") == 0 ||
+		     strcmp(argv[i + 1], "dead") == 0)) {
+			state = argv[++i];
+		} else if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc &&
+			   dp_parse_ll(argv[i + 1], 1, 100000, &limit) == 0) {
+			i++;
+		} else {
+			usage();
+			return EXIT_USAGE;
+		}
+	}
+	printf("pending=%lld done=%lld dead=%lld\n",
+	       (long long)store_outbox_count(s, "pending"),
+	       (long long)store_outbox_count(s, "done"),
+	       (long long)store_outbox_count(s, "dead"));
+	return store_outbox_each(s, state, (int)limit, print_item, NULL) < 0;
+}
+
+static int retry(store *s, int argc, char **argv)
+{
+	long long id = 0;
+	int n;
+
+	if (argc != 3 || (strcmp(argv[2], "--all") != 0 &&
+			  dp_parse_ll(argv[2], 1, INT64_MAX, &id) < 0)) {
+		usage();
+		return EXIT_USAGE;
+	}
+	n = store_outbox_requeue(s, id, dp_now_ms());
+	if (n < 0) {
+		fprintf(stderr, "deskpilot: cannot requeue: database error\n");
+		return 1;
+	}
+	if (n == 0 && id) {
+		fprintf(stderr, "deskpilot: outbox row %lld is not dead\n", id);
+		return 1;
+	}
+	printf("requeued %d dead action(s)\n", n);
+	return 0;
+}
+
+int cmd_outbox(int argc, char **argv)
+{
+	struct config cfg;
+	struct dp_error err;
+	store *s = NULL;
+	int rc = cli_load_config(&argc, argv, &cfg);
+
+	if (rc)
+		goto out;
+	if (argc < 2 || (strcmp(argv[1], "list") != 0 && strcmp(argv[1], "retry") != 0)) {
+		usage();
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	s = store_open(cfg.database, &err);
+	if (!s) {
+		fprintf(stderr, "deskpilot: %s\n", err.msg);
+		rc = 1;
+		goto out;
+	}
+	rc = strcmp(argv[1], "list") == 0 ? list(s, argc, argv) : retry(s, argc, argv);
+out:
+	store_close(s);
+	config_release(&cfg);
+	return rc;
+}

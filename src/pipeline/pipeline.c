@@ -1,0 +1,428 @@
+/*
+ * pipeline.c - worker and dispatcher threads (see pipeline.h).
+ *
+ * A worker's step for one event: clean the text, load what triage needs
+ * (VIP rules, the ticket's history, the current model), decide, draft if
+ * the decision allows AI text, then commit decision + outbox actions +
+ * event state in one transaction. Failure is closed toward humans: a
+ * drafter that fails turns an AI outcome into `human` with its reason.
+ *
+ * The dispatcher's step: claim the next due outbox action, apply it
+ * through its connector, record done / retry later / dead.
+ */
+#include "pipeline/pipeline.h"
+
+#include "common/http_client.h"
+#include "common/log.h"
+#include "connectors/connector.h"
+#include "draft/clean.h"
+#include "draft/drafter.h"
+#include "store/decisions.h"
+#include "store/events.h"
+#include "store/model.h"
+#include "store/outbox.h"
+#include "store/vip.h"
+#include "triage/triage.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct pipeline {
+	const struct config *cfg;
+	atomic_bool stopping;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t *threads;
+	int n_threads;
+};
+
+struct worker {
+	struct pipeline *p;
+	store *st;
+	struct drafter *drafter;
+	struct classifier *model;
+	int64_t model_stamp;
+};
+
+/* Sleep up to ms, returning early when the pipeline stops. */
+static void nap(struct pipeline *p, int ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&p->mu);
+	if (!atomic_load(&p->stopping))
+		pthread_cond_timedwait(&p->cv, &p->mu, &ts);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* Reload the classifier when a newer one was trained. */
+static void refresh_model(struct worker *w)
+{
+	int64_t stamp = store_model_stamp(w->st);
+	struct dp_error err;
+
+	if (stamp == w->model_stamp)
+		return;
+	classifier_free(w->model);
+	w->model = stamp ? store_model_load(w->st, &err) : NULL;
+	w->model_stamp = w->model ? stamp : 0;
+	if (stamp && !w->model)
+		log_error("msg=\"cannot load intent model\" error=\"%s\"", err.msg);
+}
+
+/* The outcome that is acted on: in shadow mode what would have happened,
+ * so the audit log holds the draft it would have sent. */
+static enum outcome *effective(struct decision *d)
+{
+	return d->outcome == OUTCOME_NONE ? &d->would_be : &d->outcome;
+}
+
+static bool is_ai(enum outcome o)
+{
+	return o == OUTCOME_AI_DRAFT || o == OUTCOME_AI_REPLY;
+}
+
+/* Run the drafter where the decision allows AI text. VIP tickets never get
+ * one. A failed draft for an AI outcome hands the ticket to a human. */
+static void draft_step(struct worker *w, const struct ticket_event *ev,
+		       struct decision *d, struct draft_result *dr)
+{
+	enum outcome *o = effective(d);
+	bool wanted = is_ai(*o) || (*o == OUTCOME_HUMAN && d->intent[0] &&
+				    w->p->cfg->policy.draft_for_human);
+
+	if (!wanted)
+		return;
+	if (drafter_run(w->drafter, w->st, ev, d, *o == OUTCOME_AI_REPLY, dr) == 0)
+		return;
+	if (is_ai(*o)) {
+		*o = OUTCOME_HUMAN;
+		decision_add_reason(d, dr->failure[0] ? dr->failure : "model_failed",
+				    dr->detail);
+	}
+}
+
+/* The readable explanation that goes into the internal note. */
+static char *note_text(const struct decision *d)
+{
+	struct buf b;
+
+	buf_init(&b, 4096);
+	buf_printf(&b, "deskpilot decided: %s", outcome_name(d->outcome));
+	if (d->intent[0])
+		buf_printf(&b, " (intent %s, confidence %.2f)", d->intent,
+			   d->confidence);
+	buf_puts(&b, ".\nReasons:");
+	for (size_t i = 0; i < d->n_reasons; i++) {
+		buf_printf(&b, "\n- %s", d->reasons[i].code);
+		if (d->reasons[i].evidence[0])
+			buf_printf(&b, ": \"%s\"", d->reasons[i].evidence);
+	}
+	if (!d->n_reasons)
+		buf_puts(&b, "\n- none recorded");
+	return buf_detach(&b);
+}
+
+/* Commit the decision, its actions and the event's state together. */
+static int commit(struct worker *w, int64_t event_id,
+		  const struct ticket_event *ev, const struct decision *d,
+		  const struct draft_result *dr, int64_t latency_us,
+		  int64_t *decision_id)
+{
+	const struct config *cfg = w->p->cfg;
+	const struct connector *conn = connector_find(ev->source);
+	struct decision_record rec = {
+		event_id, ev->source, ev->ticket_id, dp_now_ms(), d,
+		dr->text ? dr->drafter : NULL, dr->text, latency_us,
+		dr->model_ms, dr->tokens_in, dr->tokens_out,
+	};
+	json_t *actions = json_array();
+	char *note = note_text(d);
+	size_t i;
+	json_t *a;
+	int rc;
+
+	if (store_begin(w->st) < 0) {
+		rc = DP_ESTORE;
+		goto out;
+	}
+	rc = store_decision_insert(w->st, &rec, decision_id);
+	if (rc == DP_EDUP) /* decided before a crash: only finish the event */
+		goto done;
+	if (rc < 0)
+		goto fail;
+	if (conn && d->outcome != OUTCOME_NONE) {
+		struct plan_input in = {ev, d, *decision_id, dr->text, note};
+
+		conn->plan(cfg, &in, actions);
+	}
+	json_array_foreach(actions, i, a) {
+		char *payload = json_dumps(a, JSON_COMPACT);
+		const char *name = json_string_value(json_object_get(a, "action"));
+
+		rc = store_outbox_add(w->st, *decision_id, ev->source,
+				      ev->ticket_id, name ? name : "unknown",
+				      payload, rec.decided_at);
+		free(payload);
+		if (rc < 0)
+			goto fail;
+	}
+done:
+	if (store_event_mark_done(w->st, event_id) < 0 || store_commit(w->st) < 0)
+		goto fail;
+	goto out;
+fail:
+	store_rollback(w->st);
+	rc = DP_ESTORE;
+out:
+	json_decref(actions);
+	free(note);
+	return rc;
+}
+
+static void decide(struct worker *w, int64_t event_id, struct ticket_event *ev)
+{
+	const struct config *cfg = w->p->cfg;
+	int64_t t0 = dp_mono_us();
+	struct ticket_history hist;
+	struct vip_rules vip;
+	struct draft_result dr;
+	struct decision d;
+	int64_t decision_id = 0;
+	char *cleaned = clean_text(ev->body ? ev->body : "");
+	int rc;
+
+	free(ev->body);
+	ev->body = cleaned;
+	vip_rules_init(&vip);
+	draft_result_init(&dr);
+	refresh_model(w);
+	if (store_vip_load(w->st, &vip) < 0)
+		log_error("msg=\"cannot load vip rules\" event=%lld", (long long)event_id);
+	hist.customer_messages = store_event_customer_messages(
+		w->st, ev->source, ev->ticket_id, event_id);
+	hist.prior_ai = store_decision_prior_ai(w->st, ev->source,
+						ev->ticket_id, event_id);
+	triage_decide(&(struct triage_input){ev, &vip, &hist, &cfg->policy,
+					     w->model},
+		      &d);
+	draft_step(w, ev, &d, &dr);
+	rc = commit(w, event_id, ev, &d, &dr, dp_mono_us() - t0, &decision_id);
+	if (rc == 0)
+		log_info("msg=\"decided\" event=%lld ticket=%lld source=%s decision=%lld outcome=%s would_be=%s intent=%s confidence=%.3f reasons=%zu drafter=%s latency_us=%lld",
+			 (long long)event_id, (long long)ev->ticket_id, ev->source,
+			 (long long)decision_id, outcome_name(d.outcome),
+			 outcome_name(d.would_be), d.intent[0] ? d.intent : "-",
+			 d.confidence, d.n_reasons, dr.text ? dr.drafter : "-",
+			 (long long)(dp_mono_us() - t0));
+	else if (rc == DP_EDUP)
+		log_info("msg=\"already decided\" event=%lld", (long long)event_id);
+	else
+		log_error("msg=\"decision not committed; the lease will retry it\" event=%lld",
+			  (long long)event_id);
+	draft_result_release(&dr);
+	vip_rules_release(&vip);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct pipeline *p = w->p;
+	int64_t lease_ms = (int64_t)p->cfg->lease_s * 1000;
+
+	while (!atomic_load(&p->stopping)) {
+		struct ticket_event ev;
+		int64_t id;
+		int rc;
+
+		ticket_event_init(&ev);
+		rc = store_event_claim(w->st, dp_now_ms(), lease_ms, &id, &ev);
+		if (rc == 0)
+			decide(w, id, &ev);
+		ticket_event_release(&ev);
+		if (rc < 0)
+			nap(p, p->cfg->poll_ms);
+	}
+	return NULL;
+}
+
+/* Exponential backoff with full jitter in [delay/2, delay]. */
+static int64_t backoff_ms(const struct config *cfg, int attempts,
+			  unsigned int *seed)
+{
+	double delay = cfg->retry_base_ms * pow(2.0, attempts > 30 ? 30 : attempts - 1);
+
+	if (delay > cfg->retry_max_ms)
+		delay = cfg->retry_max_ms;
+	return (int64_t)(delay * (0.5 + 0.5 * rand_r(seed) / (double)RAND_MAX));
+}
+
+static void dispatch_one(struct worker *w, struct http_client *http,
+			 struct outbox_item *it, unsigned int *seed)
+{
+	const struct config *cfg = w->p->cfg;
+	const struct connector *conn = connector_find(it->source);
+	struct dp_error err = {{0}};
+	json_error_t jerr;
+	json_t *action = json_loads(it->payload, 0, &jerr);
+	json_t *result = NULL;
+	char *result_text = NULL;
+	int64_t now;
+	int rc;
+
+	if (!conn || !action) {
+		rc = dp_fail(&err, DP_EINVAL, "no connector or bad payload for action %lld",
+			     (long long)it->id);
+	} else {
+		rc = conn->apply(cfg, http, action, &result, &err);
+	}
+	now = dp_now_ms();
+	if (rc == 0) {
+		if (result)
+			result_text = json_dumps(result, JSON_COMPACT);
+		store_outbox_done(w->st, it->id, result_text, now);
+		log_info("msg=\"action applied\" outbox=%lld ticket=%lld source=%s action=%s attempts=%d",
+			 (long long)it->id, (long long)it->ticket_id, it->source,
+			 it->action, it->attempts);
+	} else if (rc == DP_EBUSY &&
+		   now - it->created_at < (int64_t)cfg->max_age_s * 1000) {
+		int64_t next = now + backoff_ms(cfg, it->attempts, seed);
+
+		store_outbox_retry(w->st, it->id, next, err.msg);
+		log_warn("msg=\"action failed, will retry\" outbox=%lld ticket=%lld action=%s attempts=%d retry_in_ms=%lld error=\"%s\"",
+			 (long long)it->id, (long long)it->ticket_id, it->action,
+			 it->attempts, (long long)(next - now), err.msg);
+	} else {
+		store_outbox_dead(w->st, it->id, err.msg[0] ? err.msg : dp_strerror(rc));
+		log_error("msg=\"action dead-lettered\" outbox=%lld ticket=%lld source=%s action=%s attempts=%d error=\"%s\"",
+			  (long long)it->id, (long long)it->ticket_id, it->source,
+			  it->action, it->attempts, err.msg);
+	}
+	free(result_text);
+	json_decref(result);
+	json_decref(action);
+}
+
+static void *dispatcher_main(void *arg)
+{
+	struct worker *w = arg;
+	struct pipeline *p = w->p;
+	struct http_client *http = http_client_new();
+	unsigned int seed = (unsigned int)dp_now_ms();
+	/* A lease longer than any single call: a crash mid-call retries it. */
+	int64_t lease_ms = 2LL * (p->cfg->zammad.timeout_ms > p->cfg->osticket.timeout_ms
+					   ? p->cfg->zammad.timeout_ms
+					   : p->cfg->osticket.timeout_ms) + 1000;
+
+	while (!atomic_load(&p->stopping)) {
+		struct outbox_item it;
+		int rc;
+
+		outbox_item_init(&it);
+		rc = store_outbox_claim(w->st, dp_now_ms(), lease_ms, &it);
+		if (rc == 0)
+			dispatch_one(w, http, &it, &seed);
+		outbox_item_release(&it);
+		if (rc < 0)
+			nap(p, p->cfg->poll_ms);
+	}
+	http_client_free(http);
+	return NULL;
+}
+
+static void worker_free(struct worker *w)
+{
+	if (!w)
+		return;
+	classifier_free(w->model);
+	drafter_free(w->drafter);
+	store_close(w->st);
+	free(w);
+}
+
+static struct worker *worker_new(struct pipeline *p, bool drafts,
+				 struct dp_error *err)
+{
+	struct worker *w = xcalloc(1, sizeof(*w));
+
+	w->p = p;
+	w->st = store_open(p->cfg->database, err);
+	if (!w->st) {
+		free(w);
+		return NULL;
+	}
+	if (drafts)
+		w->drafter = drafter_new(p->cfg);
+	return w;
+}
+
+struct thread_arg {
+	struct worker *w;
+	void *(*fn)(void *);
+};
+
+static void *thread_main(void *arg)
+{
+	struct thread_arg *ta = arg;
+
+	ta->fn(ta->w);
+	worker_free(ta->w);
+	free(ta);
+	return NULL;
+}
+
+struct pipeline *pipeline_start(const struct config *cfg, struct dp_error *err)
+{
+	struct pipeline *p = xcalloc(1, sizeof(*p));
+	int n = cfg->worker_threads + 1;
+
+	p->cfg = cfg;
+	atomic_init(&p->stopping, false);
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	p->threads = xcalloc((size_t)n, sizeof(*p->threads));
+	for (int i = 0; i < n; i++) {
+		struct thread_arg *ta = xmalloc(sizeof(*ta));
+
+		/* Thread 0 is the dispatcher; the rest are workers. */
+		ta->w = worker_new(p, i > 0, err);
+		ta->fn = i == 0 ? dispatcher_main : worker_main;
+		if (!ta->w || pthread_create(&p->threads[i], NULL, thread_main, ta) != 0) {
+			if (ta->w)
+				dp_fail(err, DP_EIO, "cannot start pipeline thread");
+			worker_free(ta->w);
+			free(ta);
+			pipeline_stop(p);
+			return NULL;
+		}
+		p->n_threads++;
+	}
+	return p;
+}
+
+void pipeline_stop(struct pipeline *p)
+{
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->mu);
+	atomic_store(&p->stopping, true);
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	for (int i = 0; i < p->n_threads; i++)
+		pthread_join(p->threads[i], NULL);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->cv);
+	free(p->threads);
+	free(p);
+}
