@@ -20,6 +20,8 @@ static const struct command commands[] = {
 	{"serve", cmd_serve, "[-c FILE]  run the FastCGI service"},
 	{"check-config", cmd_check_config,
 	 "[-c FILE]  validate the config and print it with secrets masked"},
+	{"outbox", cmd_outbox,
+	 "list|retry [-c FILE]  show write-back actions, requeue dead ones"},
 	{"version", cmd_version, "  print the version"},
 	{"help", cmd_help, "  show this help"},
 };

@@ -2,4 +2,5 @@
 src_libdeskpilot_a_SOURCES += \
 	src/cli/cli.h \
 	src/cli/config_cmd.c \
-	src/cli/serve.c
+	src/cli/serve.c \
+	src/cli/outbox_cmd.c
