@@ -8,7 +8,8 @@
  * drafter that fails turns an AI outcome into `human` with its reason.
  *
  * The dispatcher's step: claim the next due outbox action, apply it
- * through its connector, record done / retry later / dead.
+ * through its connector, record done / retry later / dead. It also runs
+ * the hourly retention purge.
  */
 #include "pipeline/pipeline.h"
 
@@ -21,6 +22,7 @@
 #include "store/events.h"
 #include "store/model.h"
 #include "store/outbox.h"
+#include "store/retention.h"
 #include "store/vip.h"
 #include "triage/triage.h"
 
@@ -314,6 +316,23 @@ static void dispatch_one(struct worker *w, struct http_client *http,
 	json_decref(action);
 }
 
+/* Purge personal data past its retention, at most once an hour. */
+static void purge_step(struct worker *w, int64_t *last_ms)
+{
+	int64_t now = dp_now_ms();
+	int n;
+
+	if (now - *last_ms < 3600 * 1000)
+		return;
+	*last_ms = now;
+	n = store_purge(w->st, now - (int64_t)w->p->cfg->retention_days * 86400000);
+	if (n > 0)
+		log_info("msg=\"retention purge\" rows=%d retention_days=%d", n,
+			 w->p->cfg->retention_days);
+	else if (n < 0)
+		log_error("msg=\"retention purge failed\"");
+}
+
 static void *dispatcher_main(void *arg)
 {
 	struct worker *w = arg;
@@ -325,10 +344,13 @@ static void *dispatcher_main(void *arg)
 					   ? p->cfg->zammad.timeout_ms
 					   : p->cfg->osticket.timeout_ms) + 1000;
 
+	int64_t last_purge = 0;
+
 	while (!atomic_load(&p->stopping)) {
 		struct outbox_item it;
 		int rc;
 
+		purge_step(w, &last_purge);
 		outbox_item_init(&it);
 		rc = store_outbox_claim(w->st, dp_now_ms(), lease_ms, &it);
 		if (rc == 0)

@@ -6,3 +6,4 @@ src_libdeskpilot_a_SOURCES += \
 src_libdeskpilot_a_SOURCES += \
 	src/store/decisions.c src/store/decisions.h \
 	src/store/outbox.c src/store/outbox.h
+src_libdeskpilot_a_SOURCES += src/store/retention.c src/store/retention.h
