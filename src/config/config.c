@@ -113,6 +113,7 @@ static const struct key keys[] = {
 	S("zammad", "tag_ai_draft", zammad.tag_ai_draft, "ai-draft"),
 	S("zammad", "tag_ai_replied", zammad.tag_ai_replied, "ai-replied"),
 	S("zammad", "tag_opt_out", zammad.tag_opt_out, "ai-skip"),
+	S("zammad", "api_user", zammad.api_user, ""),
 
 	S("osticket", "url", osticket.url, ""),
 	SECRET("osticket", "api_key", osticket.api_key),

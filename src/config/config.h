@@ -44,6 +44,7 @@ struct config_zammad {
 	char *tag_ai_draft;
 	char *tag_ai_replied;
 	char *tag_opt_out;
+	char *api_user;         /* login of the API token's user, if known */
 };
 
 struct config_osticket {

@@ -2,10 +2,14 @@
  * connectors.c - the list of helpdesk connectors, and what they share.
  */
 #include "connectors/connector.h"
+#include "connectors/osticket.h"
+#include "connectors/zammad.h"
 
 #include <string.h>
 
 static const struct connector *const all[] = {
+	&zammad_connector,
+	&osticket_connector,
 	NULL,
 };
 

@@ -1,0 +1,843 @@
+/*
+ * zammad.c - the Zammad connector: signed webhooks in, REST API out.
+ *
+ * accept: the caller's credentials are checked over the exact body bytes
+ * first (X-Hub-Signature = "sha1=" + HMAC-SHA1 hex, then the optional
+ * Bearer or Basic Authorization), then the content type, then a cheap
+ * nesting scan, and only then is the body parsed (jansson, duplicate keys
+ * refused). Zammad's default payload {"ticket":{...},"article":{...}} is
+ * mapped field by field into struct ticket_event; unknown keys are ignored
+ * and every string is capped.
+ *
+ * plan: pure. Each outcome becomes a list of small JSON actions (tag_add,
+ * ticket_update, note, reply) holding everything apply needs, bodies
+ * already rendered, so a stored action replays the same way.
+ *
+ * apply: one action = one or two REST calls with
+ * "Authorization: Token token=...". Articles carry ZAMMAD_MARKER plus the
+ * decision id; before posting one, the ticket's articles are read and the
+ * post is skipped when the marker is already there. Tags and ticket
+ * updates are idempotent in Zammad itself.
+ *
+ * Invariants: a VIP customer (customer or organization flag) never gets a
+ * planned public article; an article written by deskpilot is classified
+ * EVENT_OWN so triggers firing on our own notes decide nothing.
+ */
+#include "connectors/zammad.h"
+
+#include "common/buf.h"
+#include "common/hmac.h"
+#include "common/http_client.h"
+#include "draft/html.h"
+
+#include <openssl/evp.h>
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Key for hashing two secrets before a constant-time compare; any value. */
+#define COMPARE_KEY "deskpilot-compare"
+/* Cap on a rendered note or reply body. */
+#define MAX_ARTICLE_HTML (256u * 1024)
+
+/* ---- accept ---------------------------------------------------------- */
+
+/* Constant-time string equality, whatever the lengths: both sides are
+ * reduced to a fixed-size MAC first. */
+static bool same_secret(const char *given, const char *want)
+{
+	char hex[HMAC_HEX_MAX];
+
+	hmac_hex(HMAC_SHA256, COMPARE_KEY, want, strlen(want), hex);
+	return hmac_verify_hex(HMAC_SHA256, COMPARE_KEY, given, strlen(given), hex);
+}
+
+static char *basic_credentials(const char *user, const char *password)
+{
+	char *plain = xasprintf("%s:%s", user, password);
+	size_t n = strlen(plain);
+	char *out = xmalloc(4 * ((n + 2) / 3) + 1);
+
+	EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)plain, (int)n);
+	free(plain);
+	return out;
+}
+
+static int check_auth(const struct config_zammad *z,
+		      const struct hook_request *req, struct dp_error *err)
+{
+	const char *sig = hook_param(req, "HTTP_X_HUB_SIGNATURE");
+	const char *auth = hook_param(req, "HTTP_AUTHORIZATION");
+	bool want_bearer = *z->auth_bearer, want_basic = *z->auth_basic_user;
+	bool ok = false;
+
+	if (*z->webhook_secret) {
+		if (!sig || strncmp(sig, "sha1=", 5) != 0)
+			return dp_fail(err, DP_EAUTH,
+				       "missing or malformed X-Hub-Signature");
+		if (!hmac_verify_hex(HMAC_SHA1, z->webhook_secret, req->body,
+				     req->body_len, sig + 5))
+			return dp_fail(err, DP_EAUTH, "X-Hub-Signature does not match");
+	} else if (!z->allow_unsigned) {
+		return dp_fail(err, DP_EAUTH, "no webhook secret configured");
+	}
+	if (!want_bearer && !want_basic)
+		return 0;
+	if (!auth)
+		return dp_fail(err, DP_EAUTH, "missing Authorization header");
+	if (want_bearer) {
+		char *expect = xasprintf("Bearer %s", z->auth_bearer);
+
+		ok = same_secret(auth, expect);
+		free(expect);
+	}
+	if (!ok && want_basic) {
+		char *cred = basic_credentials(z->auth_basic_user,
+					       z->auth_basic_password);
+		char *expect = xasprintf("Basic %s", cred);
+
+		ok = same_secret(auth, expect);
+		free(expect);
+		free(cred);
+	}
+	return ok ? 0 : dp_fail(err, DP_EAUTH, "Authorization does not match");
+}
+
+/* "application/json", any case, optionally followed by parameters. */
+static bool is_json_type(const char *ct)
+{
+	size_t n;
+
+	if (!ct)
+		return false;
+	while (*ct == ' ')
+		ct++;
+	n = strcspn(ct, ";");
+	while (n && ct[n - 1] == ' ')
+		n--;
+	return n == 16 && strncasecmp(ct, "application/json", 16) == 0;
+}
+
+/* Whether brackets nest deeper than max, strings skipped. Catches deep
+ * documents before the parser recurses into them. */
+static bool nests_deeper(const char *s, size_t n, int max)
+{
+	bool in_str = false, esc = false;
+	int depth = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (in_str) {
+			if (esc)
+				esc = false;
+			else if (c == '\\')
+				esc = true;
+			else if (c == '"')
+				in_str = false;
+		} else if (c == '"') {
+			in_str = true;
+		} else if (c == '{' || c == '[') {
+			if (++depth > max)
+				return true;
+		} else if (c == '}' || c == ']') {
+			depth--;
+		}
+	}
+	return false;
+}
+
+/* Copy of s cut to at most max bytes on a UTF-8 character boundary. */
+static char *dup_capped(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n > max) {
+		n = max;
+		while (n && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
+	}
+	return xstrndup(s, n);
+}
+
+/* Borrowed string value of obj[key], or NULL. */
+static const char *get_str(const json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+static char *take_str(const json_t *obj, const char *key)
+{
+	const char *s = get_str(obj, key);
+
+	return s ? dup_capped(s, ZAMMAD_MAX_FIELD) : NULL;
+}
+
+/* A name given either as a string ("state":"open") or as an expanded
+ * association ("priority":{"name":"2 normal",...}). */
+static char *take_name(const json_t *obj, const char *key)
+{
+	const json_t *v = json_object_get(obj, key);
+
+	if (json_is_object(v))
+		return take_str(v, "name");
+	return take_str(obj, key);
+}
+
+static int64_t get_int(const json_t *obj, const char *key)
+{
+	const json_t *v = json_object_get(obj, key);
+
+	return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+}
+
+static bool get_bool(const json_t *obj, const char *key)
+{
+	return json_is_true(json_object_get(obj, key));
+}
+
+static void parse_customer(const json_t *ticket, struct ticket_event *ev)
+{
+	const json_t *c = json_object_get(ticket, "customer");
+	const json_t *org = json_object_get(ticket, "organization");
+	const char *first = get_str(c, "firstname");
+	const char *last = get_str(c, "lastname");
+
+	ev->customer_id = get_int(c, "id");
+	if (!ev->customer_id)
+		ev->customer_id = get_int(ticket, "customer_id");
+	ev->customer_email = take_str(c, "email");
+	if ((first && *first) || (last && *last)) {
+		char *name = xasprintf("%s%s%s", first ? first : "",
+				       first && *first && last && *last ? " " : "",
+				       last ? last : "");
+
+		ev->customer_name = dup_capped(name, ZAMMAD_MAX_FIELD);
+		free(name);
+	}
+	ev->customer_vip = get_bool(c, "vip");
+	if (json_is_object(org) && json_object_size(org) > 0) {
+		ev->organization = take_str(org, "name");
+		ev->organization_vip = get_bool(org, "vip");
+	} else {
+		ev->organization = take_str(c, "organization");
+	}
+}
+
+static enum event_kind classify(const struct config_zammad *z,
+				const json_t *article, const char *raw_body)
+{
+	const char *sender = get_str(article, "sender");
+	const char *login = get_str(json_object_get(article, "created_by"), "login");
+	bool customer = sender && strcmp(sender, "Customer") == 0;
+
+	/* A customer quoting our public reply carries the marker too: only
+	 * non-customer articles are taken for our own. */
+	if (!customer && raw_body && strstr(raw_body, ZAMMAD_MARKER))
+		return EVENT_OWN;
+	if (*z->api_user && login && strcmp(login, z->api_user) == 0)
+		return EVENT_OWN;
+	if (get_bool(article, "internal"))
+		return EVENT_NOTE;
+	if (customer)
+		return EVENT_CUSTOMER_MESSAGE;
+	if (sender && strcmp(sender, "Agent") == 0)
+		return EVENT_AGENT_REPLY;
+	return EVENT_SYSTEM;
+}
+
+static void parse_article(const struct config_zammad *z, const json_t *a,
+			  struct ticket_event *ev)
+{
+	const char *raw = get_str(a, "body");
+
+	ev->article_id = get_int(a, "id");
+	ev->sender = take_str(a, "sender");
+	ev->article_type = take_str(a, "type");
+	ev->internal = get_bool(a, "internal");
+	ev->from = take_str(a, "from");
+	ev->to = take_str(a, "to");
+	ev->subject = take_str(a, "subject");
+	ev->content_type = take_str(a, "content_type");
+	ev->created_at = take_str(a, "created_at");
+	if (raw) {
+		size_t len = json_string_length(json_object_get(a, "body"));
+		bool html = ev->content_type &&
+			    strncasecmp(ev->content_type, "text/html", 9) == 0;
+		char *text = html ? html_to_text(raw, len) : NULL;
+
+		ev->body = dup_capped(text ? text : raw, ZAMMAD_MAX_TEXT);
+		free(text);
+	}
+	ev->kind = classify(z, a, raw);
+}
+
+static int parse_payload(const struct config_zammad *z, const json_t *root,
+			 struct ticket_event *ev, struct dp_error *err)
+{
+	const json_t *ticket = json_object_get(root, "ticket");
+	const json_t *article = json_object_get(root, "article");
+	const json_t *id = json_object_get(ticket, "id");
+
+	if (!json_is_object(ticket)) {
+		const char *zerr = get_str(root, "error");
+
+		/* A broken custom payload arrives as {"error": "..."}. */
+		if (zerr)
+			return dp_fail(err, DP_EINVAL,
+				       "payload has no 'ticket' object; Zammad reported: %.200s",
+				       zerr);
+		return dp_fail(err, DP_EINVAL, "payload has no 'ticket' object");
+	}
+	if (!json_is_integer(id) || json_integer_value(id) <= 0)
+		return dp_fail(err, DP_EINVAL,
+			       "'ticket.id' is missing or not a positive integer");
+	ev->ticket_id = (int64_t)json_integer_value(id);
+	ev->ticket_number = take_str(ticket, "number");
+	ev->title = take_str(ticket, "title");
+	ev->state = take_name(ticket, "state");
+	ev->priority = take_name(ticket, "priority");
+	ev->group = take_name(ticket, "group");
+	parse_customer(ticket, ev);
+	if (json_is_object(article) && json_object_size(article) > 0) {
+		parse_article(z, article, ev);
+		ev->channel = ev->article_type ? xstrdup(ev->article_type) : NULL;
+	} else {
+		ev->kind = EVENT_SYSTEM;
+		ev->channel = take_str(ticket, "create_article_type");
+		ev->created_at = take_str(ticket, "updated_at");
+	}
+	return 0;
+}
+
+static int zammad_accept(const struct config *cfg, const struct hook_request *req,
+			 struct ticket_event *ev, struct dp_error *err)
+{
+	const struct config_zammad *z = &cfg->zammad;
+	const char *delivery = hook_param(req, "HTTP_X_ZAMMAD_DELIVERY");
+	json_error_t jerr;
+	json_t *root;
+	int rc;
+
+	rc = check_auth(z, req, err);
+	if (rc < 0)
+		return rc;
+	if (!is_json_type(hook_param(req, "CONTENT_TYPE")))
+		return dp_fail(err, DP_EMEDIA, "Content-Type must be application/json");
+	if (delivery && strlen(delivery) > ZAMMAD_MAX_DELIVERY)
+		return dp_fail(err, DP_EINVAL, "X-Zammad-Delivery is longer than %u bytes",
+			       ZAMMAD_MAX_DELIVERY);
+	if (nests_deeper(req->body, req->body_len, ZAMMAD_MAX_DEPTH))
+		return dp_fail(err, DP_ETOOBIG, "JSON nests deeper than %d levels",
+			       ZAMMAD_MAX_DEPTH);
+	root = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root)
+		return dp_fail(err, DP_EPARSE, "body is not JSON: %s (line %d, column %d)",
+			       jerr.text, jerr.line, jerr.column);
+	rc = parse_payload(z, root, ev, err);
+	json_decref(root);
+	if (rc < 0)
+		return rc;
+	ev->source = xstrdup("zammad");
+	ev->delivery_id = delivery && *delivery ? xstrdup(delivery) : NULL;
+	return 0;
+}
+
+/* ---- plan ------------------------------------------------------------ */
+
+/* Append s to b as HTML text, newlines as <br>. Stops at the cap; an
+ * append is all or nothing, so no character is split. */
+static void put_escaped(struct buf *b, const char *s)
+{
+	while (*s) {
+		size_t run = strcspn(s, "&<>\"\n");
+		const char *rep = NULL;
+
+		if (run && buf_append(b, s, run) < 0)
+			return;
+		s += run;
+		switch (*s) {
+		case '&': rep = "&amp;"; break;
+		case '<': rep = "&lt;"; break;
+		case '>': rep = "&gt;"; break;
+		case '"': rep = "&quot;"; break;
+		case '\n': rep = "<br>"; break;
+		default: return; /* end of string */
+		}
+		if (buf_puts(b, rep) < 0)
+			return;
+		s++;
+	}
+}
+
+static json_t *action_new(const char *name, const struct plan_input *in)
+{
+	return json_pack("{s:s, s:I}", "action", name, "ticket_id",
+			 (json_int_t)in->ev->ticket_id);
+}
+
+/* Zammad tags are free text; ours are lowercase with no spaces. */
+static void plan_tag(json_t *actions, const struct plan_input *in,
+		     const char *prefix, const char *name)
+{
+	char *tag;
+	json_t *a;
+
+	if (!name || !*name)
+		return;
+	tag = xasprintf("%s%s", prefix, name);
+	for (char *p = tag; *p; p++)
+		*p = *p == ' ' ? '-' : (char)tolower((unsigned char)*p);
+	/* The same tag twice in one plan is one call. */
+	for (size_t i = 0; i < json_array_size(actions); i++) {
+		const char *t = get_str(json_array_get(actions, i), "tag");
+
+		if (t && strcmp(t, tag) == 0) {
+			free(tag);
+			return;
+		}
+	}
+	a = action_new("tag_add", in);
+	json_object_set_new(a, "tag", json_string(tag));
+	json_array_append_new(actions, a);
+	free(tag);
+}
+
+static void put_reasons(struct buf *b, const struct plan_input *in)
+{
+	const struct decision *d = in->d;
+
+	if (in->note_text && *in->note_text) {
+		buf_puts(b, "<p>");
+		put_escaped(b, in->note_text);
+		buf_puts(b, "</p>");
+		return;
+	}
+	if (!d->n_reasons)
+		return;
+	buf_puts(b, "<p>Reasons:</p><ul>");
+	for (size_t i = 0; i < d->n_reasons; i++) {
+		buf_puts(b, "<li>");
+		put_escaped(b, d->reasons[i].code);
+		if (d->reasons[i].evidence[0]) {
+			buf_puts(b, ": ");
+			put_escaped(b, d->reasons[i].evidence);
+		}
+		buf_puts(b, "</li>");
+	}
+	buf_puts(b, "</ul>");
+}
+
+/* The internal note: headline, reasons, intent, optional draft, marker.
+ * The marker goes on last and outside the capped part, so it is always
+ * there. */
+static void plan_note(json_t *actions, const struct plan_input *in,
+		      const char *headline, const char *draft_label)
+{
+	struct buf b;
+	json_t *a;
+	char *html;
+
+	buf_init(&b, MAX_ARTICLE_HTML);
+	buf_puts(&b, "<p><b>");
+	put_escaped(&b, headline);
+	buf_puts(&b, "</b></p>");
+	put_reasons(&b, in);
+	if (in->d->intent[0])
+		buf_printf(&b, "<p>Intent: %s (confidence %.2f)</p>", in->d->intent,
+			   in->d->confidence);
+	if (draft_label && in->draft && *in->draft) {
+		buf_puts(&b, "<p><b>");
+		put_escaped(&b, draft_label);
+		buf_puts(&b, "</b></p><blockquote>");
+		put_escaped(&b, in->draft);
+		buf_puts(&b, "</blockquote>");
+	}
+	html = xasprintf("%s<p>%s%" PRId64 "</p>", buf_str(&b), ZAMMAD_MARKER,
+			 in->decision_id);
+	a = action_new("note", in);
+	json_object_set_new(a, "decision_id", json_integer(in->decision_id));
+	json_object_set_new(a, "subject", json_string(headline));
+	json_object_set_new(a, "body", json_string(html));
+	json_object_set_new(a, "internal", json_true());
+	json_array_append_new(actions, a);
+	free(html);
+	buf_release(&b);
+}
+
+/* The article type of an answer on this channel: e-mail for the channels
+ * an agent answers by e-mail, the channel itself for messengers. */
+static const char *reply_type(const char *channel)
+{
+	static const char *const by_email[] = {"email", "web", "phone", "note", NULL};
+
+	if (!channel || !*channel)
+		return "email";
+	for (size_t i = 0; by_email[i]; i++)
+		if (strcmp(channel, by_email[i]) == 0)
+			return "email";
+	return channel;
+}
+
+static void plan_reply(json_t *actions, const struct config *cfg,
+		       const struct plan_input *in)
+{
+	const struct ticket_event *ev = in->ev;
+	const char *type = reply_type(ev->channel);
+	const char *footer = cfg->human_footer;
+	struct buf b;
+	json_t *a;
+	char *html;
+
+	buf_init(&b, MAX_ARTICLE_HTML);
+	buf_puts(&b, "<p>");
+	put_escaped(&b, in->draft);
+	buf_puts(&b, "</p>");
+	/* The way to a person is part of every AI answer. */
+	if (footer && *footer && !strstr(in->draft, footer)) {
+		buf_puts(&b, "<p>");
+		put_escaped(&b, footer);
+		buf_puts(&b, "</p>");
+	}
+	html = xasprintf("%s<p><small>ref %s%" PRId64 "</small></p>", buf_str(&b),
+			 ZAMMAD_MARKER, in->decision_id);
+	a = action_new("reply", in);
+	json_object_set_new(a, "decision_id", json_integer(in->decision_id));
+	if (ev->subject || ev->title)
+		json_object_set_new(a, "subject",
+				    json_string(ev->subject ? ev->subject : ev->title));
+	json_object_set_new(a, "body", json_string(html));
+	json_object_set_new(a, "type", json_string(type));
+	json_object_set_new(a, "internal", json_false());
+	if (strcmp(type, "email") == 0 && ev->customer_email)
+		json_object_set_new(a, "to", json_string(ev->customer_email));
+	json_array_append_new(actions, a);
+	free(html);
+	buf_release(&b);
+}
+
+static void plan_vip(json_t *actions, const struct config_zammad *z,
+		     const struct plan_input *in)
+{
+	json_t *a;
+
+	plan_tag(actions, in, "", z->tag_vip);
+	plan_tag(actions, in, "", z->tag_human_only);
+	if (*z->vip_priority || *z->vip_group) {
+		a = action_new("ticket_update", in);
+		if (*z->vip_priority)
+			json_object_set_new(a, "priority", json_string(z->vip_priority));
+		if (*z->vip_group)
+			json_object_set_new(a, "group", json_string(z->vip_group));
+		json_array_append_new(actions, a);
+	}
+	plan_note(actions, in, "deskpilot: premium customer, a human answers (no AI text)",
+		  NULL);
+}
+
+static void plan_human(json_t *actions, const struct config_zammad *z,
+		       const struct plan_input *in)
+{
+	plan_tag(actions, in, "", z->tag_needs_human);
+	for (size_t i = 0; i < in->d->n_reasons; i++)
+		plan_tag(actions, in, "reason-", in->d->reasons[i].code);
+	plan_note(actions, in, "deskpilot: a human should answer this ticket",
+		  "Draft to help the agent (internal only, not sent):");
+}
+
+static void zammad_plan(const struct config *cfg, const struct plan_input *in,
+			json_t *actions)
+{
+	const struct config_zammad *z = &cfg->zammad;
+	const struct ticket_event *ev = in->ev;
+	enum outcome o = in->d->outcome;
+	bool has_draft = in->draft && *in->draft;
+
+	/* Defence in depth: whatever triage said, a premium customer gets no
+	 * public AI text, and AI outcomes without a draft go to a human. */
+	if (o == OUTCOME_AI_REPLY && (ev->customer_vip || ev->organization_vip))
+		o = OUTCOME_HUMAN_VIP;
+	if ((o == OUTCOME_AI_REPLY || o == OUTCOME_AI_DRAFT) && !has_draft)
+		o = OUTCOME_HUMAN;
+	switch (o) {
+	case OUTCOME_NONE:
+		break;
+	case OUTCOME_HUMAN_VIP:
+		plan_vip(actions, z, in);
+		break;
+	case OUTCOME_HUMAN:
+		plan_human(actions, z, in);
+		break;
+	case OUTCOME_AI_DRAFT:
+		plan_tag(actions, in, "", z->tag_ai_draft);
+		plan_tag(actions, in, "intent-", in->d->intent);
+		plan_note(actions, in, "deskpilot: AI draft for an agent to review and send",
+			  "Draft reply (not sent to the customer):");
+		break;
+	case OUTCOME_AI_REPLY:
+		plan_tag(actions, in, "", z->tag_ai_replied);
+		plan_reply(actions, cfg, in);
+		plan_note(actions, in, "deskpilot: answered automatically by AI", NULL);
+		break;
+	}
+}
+
+/* ---- apply ----------------------------------------------------------- */
+
+/* Zammad's {"error","error_human"} text of a refusal, or a short excerpt
+ * of whatever it sent. Returns a new string. */
+static char *error_text(const struct http_response *r)
+{
+	json_t *j = json_loadb(r->body.data ? r->body.data : "", r->body.len, 0, NULL);
+	const char *human = get_str(j, "error_human");
+	const char *plain = get_str(j, "error");
+	char *out;
+
+	if (human && plain && strcmp(human, plain) != 0)
+		out = xasprintf("%.300s (%.300s)", human, plain);
+	else if (human || plain)
+		out = xasprintf("%.300s", human ? human : plain);
+	else
+		out = xasprintf("%.120s", r->body.len ? buf_str(&r->body) : "no error text");
+	json_decref(j);
+	return out;
+}
+
+/* One REST call. body (borrowed) is sent as JSON when not NULL; on 2xx
+ * *out (when asked for) gets the parsed response, a new reference. */
+static int zammad_call(const struct config_zammad *z, struct http_client *http,
+		       const char *method, const char *path, const json_t *body,
+		       json_t **out, struct dp_error *err)
+{
+	size_t base_len = strlen(z->url);
+	char *url, *auth, *payload = NULL;
+	struct http_response resp;
+	struct dp_error cerr = {{0}};
+	int rc;
+
+	while (base_len && z->url[base_len - 1] == '/')
+		base_len--;
+	url = xasprintf("%.*s%s", (int)base_len, z->url, path);
+	auth = xasprintf("Authorization: Token token=%s", z->token);
+	{
+		/* "Expect:" stops curl from waiting for a 100 Continue. */
+		const char *headers[] = {auth, "Content-Type: application/json",
+					 "Accept: application/json", "Expect:", NULL};
+		struct http_call call = {
+			.method = method,
+			.url = url,
+			.headers = headers,
+			.connect_timeout_ms = z->connect_timeout_ms,
+			.timeout_ms = z->timeout_ms,
+			.verify_tls = z->verify_tls,
+		};
+
+		if (body) {
+			payload = json_dumps(body, JSON_COMPACT);
+			call.body = payload;
+			call.body_len = strlen(payload);
+		}
+		http_response_init(&resp);
+		rc = http_client_do(http, &call, &resp, &cerr);
+	}
+	if (rc == DP_ETIMEOUT || rc == DP_EIO) {
+		rc = dp_fail(err, DP_EBUSY, "zammad unreachable: %s", cerr.msg);
+	} else if (rc < 0) {
+		rc = dp_fail(err, DP_EREMOTE, "%s %s: %s", method, path, cerr.msg);
+	} else if (resp.status >= 200 && resp.status < 300) {
+		if (out) {
+			*out = json_loadb(resp.body.data ? resp.body.data : "",
+					  resp.body.len, 0, NULL);
+			if (!*out)
+				rc = dp_fail(err, DP_EREMOTE,
+					     "%s %s: zammad answered %ld without JSON",
+					     method, path, resp.status);
+		}
+	} else {
+		char *text = error_text(&resp);
+		bool again = resp.status == 408 || resp.status == 429 ||
+			     resp.status >= 500;
+
+		rc = dp_fail(err, again ? DP_EBUSY : DP_EREMOTE,
+			     "zammad answered %ld to %s %s: %s%s%s", resp.status,
+			     method, path, text,
+			     resp.retry_after[0] ? "; retry after " : "",
+			     resp.retry_after);
+		free(text);
+	}
+	http_response_release(&resp);
+	free(payload);
+	free(auth);
+	free(url);
+	return rc;
+}
+
+/* Whether text holds the marker for this decision id (and not for a longer
+ * id that starts with the same digits). */
+static bool has_marker(const char *text, int64_t decision_id)
+{
+	char marker[64];
+	size_t n;
+
+	snprintf(marker, sizeof(marker), "%s%" PRId64, ZAMMAD_MARKER, decision_id);
+	n = strlen(marker);
+	for (const char *p = text; (p = strstr(p, marker)); p += n)
+		if (!isdigit((unsigned char)p[n]))
+			return true;
+	return false;
+}
+
+static int apply_tag(const struct config_zammad *z, struct http_client *http,
+		     const json_t *action, int64_t ticket_id, json_t **result,
+		     struct dp_error *err)
+{
+	const char *tag = get_str(action, "tag");
+	json_t *body;
+	int rc;
+
+	if (!tag || !*tag)
+		return dp_fail(err, DP_EINVAL, "tag_add action without a tag");
+	body = json_pack("{s:s, s:s, s:I}", "item", tag, "object", "Ticket", "o_id",
+			 (json_int_t)ticket_id);
+	rc = zammad_call(z, http, "POST", "/api/v1/tags/add", body, NULL, err);
+	json_decref(body);
+	if (rc == 0 && result)
+		*result = json_pack("{s:s}", "tag", tag);
+	return rc;
+}
+
+static int apply_update(const struct config_zammad *z, struct http_client *http,
+			const json_t *action, int64_t ticket_id, json_t **result,
+			struct dp_error *err)
+{
+	static const char *const fields[] = {"priority", "group", "state", NULL};
+	json_t *body = json_object();
+	char path[64];
+	int rc;
+
+	for (size_t i = 0; fields[i]; i++) {
+		const char *v = get_str(action, fields[i]);
+
+		if (v)
+			json_object_set_new(body, fields[i], json_string(v));
+	}
+	if (json_object_size(body) == 0) {
+		json_decref(body);
+		return dp_fail(err, DP_EINVAL, "ticket_update action changes nothing");
+	}
+	snprintf(path, sizeof(path), "/api/v1/tickets/%" PRId64, ticket_id);
+	rc = zammad_call(z, http, "PUT", path, body, NULL, err);
+	if (rc == 0 && result)
+		*result = json_incref(body);
+	json_decref(body);
+	return rc;
+}
+
+/* The id of an article of this ticket that already carries the decision's
+ * marker: >0 found, 0 none, <0 error. */
+static int64_t find_article(const struct config_zammad *z, struct http_client *http,
+			    int64_t ticket_id, int64_t decision_id,
+			    struct dp_error *err)
+{
+	char path[80];
+	json_t *list = NULL;
+	int64_t found = 0;
+	int rc;
+
+	snprintf(path, sizeof(path), "/api/v1/ticket_articles/by_ticket/%" PRId64,
+		 ticket_id);
+	rc = zammad_call(z, http, "GET", path, NULL, &list, err);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < json_array_size(list); i++) {
+		const json_t *art = json_array_get(list, i);
+		const char *body = get_str(art, "body");
+
+		if (body && has_marker(body, decision_id)) {
+			found = get_int(art, "id");
+			found = found > 0 ? found : 1;
+			break;
+		}
+	}
+	json_decref(list);
+	return found;
+}
+
+static int apply_article(const struct config_zammad *z, struct http_client *http,
+			 const json_t *action, int64_t ticket_id, json_t **result,
+			 struct dp_error *err)
+{
+	const char *name = get_str(action, "action");
+	const char *html = get_str(action, "body");
+	const char *type = get_str(action, "type");
+	int64_t decision_id = get_int(action, "decision_id");
+	bool internal = strcmp(name, "note") == 0;
+	json_t *body, *created = NULL;
+	int64_t existing;
+	int rc;
+
+	if (!html || decision_id <= 0 || !has_marker(html, decision_id))
+		return dp_fail(err, DP_EINVAL,
+			       "%s action needs a body carrying its decision id", name);
+	existing = find_article(z, http, ticket_id, decision_id, err);
+	if (existing < 0)
+		return (int)existing;
+	if (existing > 0) {
+		if (result)
+			*result = json_pack("{s:I, s:b}", "article_id",
+					    (json_int_t)existing, "existing", 1);
+		return 0;
+	}
+	body = json_pack("{s:I, s:s, s:s, s:s, s:b, s:s}", "ticket_id",
+			 (json_int_t)ticket_id, "body", html, "content_type",
+			 "text/html", "type", internal ? "note" : (type ? type : "email"),
+			 "internal", internal, "sender", "Agent");
+	if (get_str(action, "subject"))
+		json_object_set(body, "subject", json_object_get(action, "subject"));
+	if (!internal && get_str(action, "to"))
+		json_object_set(body, "to", json_object_get(action, "to"));
+	rc = zammad_call(z, http, "POST", "/api/v1/ticket_articles", body, &created, err);
+	if (rc == 0 && result)
+		*result = json_pack("{s:I, s:b}", "article_id",
+				    (json_int_t)get_int(created, "id"), "existing", 0);
+	json_decref(created);
+	json_decref(body);
+	return rc;
+}
+
+static int zammad_apply(const struct config *cfg, struct http_client *http,
+			const json_t *action, json_t **result, struct dp_error *err)
+{
+	const struct config_zammad *z = &cfg->zammad;
+	const char *name = get_str(action, "action");
+	int64_t ticket_id = get_int(action, "ticket_id");
+
+	if (result)
+		*result = NULL;
+	if (!name || ticket_id <= 0)
+		return dp_fail(err, DP_EINVAL, "action needs 'action' and 'ticket_id'");
+	if (strcmp(name, "tag_add") == 0)
+		return apply_tag(z, http, action, ticket_id, result, err);
+	if (strcmp(name, "ticket_update") == 0)
+		return apply_update(z, http, action, ticket_id, result, err);
+	if (strcmp(name, "note") == 0 || strcmp(name, "reply") == 0)
+		return apply_article(z, http, action, ticket_id, result, err);
+	return dp_fail(err, DP_EINVAL, "unknown zammad action '%s'", name);
+}
+
+static bool zammad_enabled(const struct config *cfg)
+{
+	return cfg->zammad.enabled;
+}
+
+const struct connector zammad_connector = {
+	.name = "zammad",
+	.enabled = zammad_enabled,
+	.accept = zammad_accept,
+	.plan = zammad_plan,
+	.apply = zammad_apply,
+};

@@ -1,0 +1,26 @@
+/*
+ * zammad.h - the Zammad connector (signed webhooks in, REST API out).
+ *
+ * The connector itself is the table zammad_connector (see connector.h for
+ * the contract of each function). What is declared here is what other
+ * modules and the tests need to know about Zammad's side of it.
+ */
+#ifndef DP_ZAMMAD_H
+#define DP_ZAMMAD_H
+
+#include "connectors/connector.h"
+
+/* Every article deskpilot writes carries this text followed by the
+ * decision id ("deskpilot-decision:42"): apply looks for it before posting
+ * again, and accept records such articles as deskpilot's own. */
+#define ZAMMAD_MARKER "deskpilot-decision:"
+
+/* Caps on what a webhook may carry. */
+#define ZAMMAD_MAX_DEPTH 64          /* JSON nesting */
+#define ZAMMAD_MAX_TEXT (64u * 1024) /* article body, after HTML to text */
+#define ZAMMAD_MAX_FIELD 1024u       /* any other string field */
+#define ZAMMAD_MAX_DELIVERY 128u     /* X-Zammad-Delivery */
+
+extern const struct connector zammad_connector;
+
+#endif
