@@ -28,9 +28,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char *envp[] = {"CONTENT_TYPE=application/json; charset=utf-8",
-			       "REQUEST_METHOD=POST",
-			       "HTTP_X_ZAMMAD_DELIVERY=fuzz", NULL};
+	static char content_type[] = "CONTENT_TYPE=application/json; charset=utf-8";
+	static char method[] = "REQUEST_METHOD=POST";
+	static char delivery[] = "HTTP_X_ZAMMAD_DELIVERY=fuzz";
+	static char *envp[] = {content_type, method, delivery, NULL};
 	char *body = fuzz_cstring(data, size);
 	struct hook_request req = {envp, body, size};
 	struct ticket_event ev;
