@@ -8,3 +8,19 @@ src_libdeskpilot_a_SOURCES += \
 	src/common/http_client.c src/common/http_client.h \
 	src/draft/html.c src/draft/html.h
 include src/connectors/osticket.mk
+check_PROGRAMS += tests/unit/check_zammad tests/unit/check_html \
+	tests/unit/check_http_client
+TESTS += tests/unit/check_zammad tests/unit/check_html \
+	tests/unit/check_http_client
+tests_unit_check_zammad_SOURCES = tests/unit/check_zammad.c \
+	tests/unit/fake_zammad_ctl.c tests/unit/fake_zammad_ctl.h
+tests_unit_check_zammad_CFLAGS = $(DP_TEST_CFLAGS)
+tests_unit_check_zammad_LDADD = $(DP_TEST_LIBS)
+tests_unit_check_html_SOURCES = tests/unit/check_html.c
+tests_unit_check_html_CFLAGS = $(DP_TEST_CFLAGS)
+tests_unit_check_html_LDADD = $(DP_TEST_LIBS)
+tests_unit_check_http_client_SOURCES = tests/unit/check_http_client.c \
+	tests/unit/fake_zammad_ctl.c tests/unit/fake_zammad_ctl.h
+tests_unit_check_http_client_CFLAGS = $(DP_TEST_CFLAGS)
+tests_unit_check_http_client_LDADD = $(DP_TEST_LIBS)
+EXTRA_DIST += tests/fakes/fake_zammad.py

@@ -580,6 +580,7 @@ static void zammad_plan(const struct config *cfg, const struct plan_input *in,
 		break;
 	case OUTCOME_AI_REPLY:
 		plan_tag(actions, in, "", z->tag_ai_replied);
+		plan_tag(actions, in, "intent-", in->d->intent);
 		plan_reply(actions, cfg, in);
 		plan_note(actions, in, "deskpilot: answered automatically by AI", NULL);
 		break;
@@ -738,9 +739,10 @@ static int apply_update(const struct config_zammad *z, struct http_client *http,
 }
 
 /* The id of an article of this ticket that already carries the decision's
- * marker: >0 found, 0 none, <0 error. */
+ * marker and has the same visibility (a decision may write one public reply
+ * and one internal note): >0 found, 0 none, <0 error. */
 static int64_t find_article(const struct config_zammad *z, struct http_client *http,
-			    int64_t ticket_id, int64_t decision_id,
+			    int64_t ticket_id, int64_t decision_id, bool internal,
 			    struct dp_error *err)
 {
 	char path[80];
@@ -757,7 +759,8 @@ static int64_t find_article(const struct config_zammad *z, struct http_client *h
 		const json_t *art = json_array_get(list, i);
 		const char *body = get_str(art, "body");
 
-		if (body && has_marker(body, decision_id)) {
+		if (body && has_marker(body, decision_id) &&
+		    json_is_true(json_object_get(art, "internal")) == internal) {
 			found = get_int(art, "id");
 			found = found > 0 ? found : 1;
 			break;
@@ -783,7 +786,7 @@ static int apply_article(const struct config_zammad *z, struct http_client *http
 	if (!html || decision_id <= 0 || !has_marker(html, decision_id))
 		return dp_fail(err, DP_EINVAL,
 			       "%s action needs a body carrying its decision id", name);
-	existing = find_article(z, http, ticket_id, decision_id, err);
+	existing = find_article(z, http, ticket_id, decision_id, internal, err);
 	if (existing < 0)
 		return (int)existing;
 	if (existing > 0) {

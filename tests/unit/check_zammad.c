@@ -1,0 +1,980 @@
+/*
+ * check_zammad.c - the Zammad connector: signatures over the shared
+ * fixtures, payload parsing, event kinds, the plan for every outcome, and
+ * apply against the fake Zammad (idempotent retries, outages, refusals).
+ *
+ * The shared fixtures are read from $DP_SRCDIR/../shared/fixtures/zammad.
+ */
+#include "connectors/zammad.h"
+
+#include "common/hmac.h"
+#include "common/http_client.h"
+#include "fake_zammad_ctl.h"
+
+#include <check.h>
+#include <curl/curl.h>
+#include <libxml/parser.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SECRET "test-webhook-secret"
+
+static const struct connector *zc = &zammad_connector;
+static struct fake_zammad fake;
+
+/* ---- helpers --------------------------------------------------------- */
+
+static char *read_fixture(const char *name, size_t *len)
+{
+	const char *src = getenv("DP_SRCDIR");
+	char *path = xasprintf("%s/../shared/fixtures/zammad/%s", src ? src : ".", name);
+	FILE *f = fopen(path, "rb");
+	char *data;
+	long n;
+
+	ck_assert_msg(f != NULL, "cannot open fixture %s", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	data = xmalloc((size_t)n + 1);
+	ck_assert_uint_eq(fread(data, 1, (size_t)n, f), (size_t)n);
+	data[n] = '\0';
+	fclose(f);
+	free(path);
+	*len = (size_t)n;
+	return data;
+}
+
+static void set_str(char **field, const char *v)
+{
+	free(*field);
+	*field = xstrdup(v);
+}
+
+static void test_config(struct config *cfg)
+{
+	config_init(cfg);
+	cfg->zammad.enabled = true;
+	set_str(&cfg->zammad.webhook_secret, SECRET);
+	set_str(&cfg->zammad.url, fake.url[0] ? fake.url : "http://127.0.0.1:1");
+	set_str(&cfg->zammad.token, FAKE_TOKEN);
+	cfg->zammad.connect_timeout_ms = 2000;
+	cfg->zammad.timeout_ms = 5000;
+}
+
+/* Run accept over body. sig: NULL signs correctly, "" sends none. */
+static int accept_with(const struct config *cfg, const char *body, size_t len,
+		       const char *sig, const char *ctype, const char *auth,
+		       struct ticket_event *ev, struct dp_error *err)
+{
+	char hex[HMAC_HEX_MAX];
+	char *env[5] = {NULL};
+	size_t n = 0;
+	int rc;
+
+	if (!sig) {
+		hmac_hex(HMAC_SHA1, SECRET, body, len, hex);
+		env[n++] = xasprintf("HTTP_X_HUB_SIGNATURE=sha1=%s", hex);
+	} else if (*sig) {
+		env[n++] = xasprintf("HTTP_X_HUB_SIGNATURE=%s", sig);
+	}
+	if (ctype)
+		env[n++] = xasprintf("CONTENT_TYPE=%s", ctype);
+	if (auth)
+		env[n++] = xasprintf("HTTP_AUTHORIZATION=%s", auth);
+	env[n++] = xstrdup("HTTP_X_ZAMMAD_DELIVERY=3f1c2b9e-8d0a-4c55-9a51-0d6e3b7a9c10");
+	{
+		struct hook_request req = {env, body, len};
+
+		rc = zc->accept(cfg, &req, ev, err);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(env[i]);
+	return rc;
+}
+
+#define JSON_CT "application/json; charset=utf-8"
+
+/* Parse a fixture, signed correctly; asserts success. */
+static void parse_fixture(const char *name, struct ticket_event *ev)
+{
+	struct config cfg;
+	struct dp_error err = {{0}};
+	size_t len;
+	char *body = read_fixture(name, &len);
+
+	test_config(&cfg);
+	ticket_event_init(ev);
+	ck_assert_msg(accept_with(&cfg, body, len, NULL, JSON_CT, NULL, ev, &err) == 0,
+		      "%s: %s", name, err.msg);
+	free(body);
+	config_release(&cfg);
+}
+
+/* Accept the customer fixture after edit() changed its article. */
+static int accept_edited(const struct config *cfg, void (*edit)(json_t *article),
+			 struct ticket_event *ev)
+{
+	struct dp_error err = {{0}};
+	size_t len;
+	char *raw = read_fixture("webhook-default-customer-email.body", &len);
+	json_t *root = json_loadb(raw, len, 0, NULL);
+	char *body;
+	int rc;
+
+	edit(json_object_get(root, "article"));
+	body = json_dumps(root, JSON_COMPACT);
+	ticket_event_init(ev);
+	rc = accept_with(cfg, body, strlen(body), NULL, JSON_CT, NULL, ev, &err);
+	free(body);
+	free(raw);
+	json_decref(root);
+	return rc;
+}
+
+/* ---- signatures ------------------------------------------------------ */
+
+START_TEST(signatures_from_fixtures)
+{
+	size_t len, n_checked = 0;
+	char *list = read_fixture("signatures.txt", &len);
+	struct config cfg;
+
+	test_config(&cfg);
+	for (char *p = list; p && *p;) {
+		char *nl = strchr(p, '\n');
+		char *tab, *sig, *end;
+
+		if (nl)
+			*nl = '\0';
+		if (*p != '#' && (tab = strchr(p, '\t'))) {
+			struct ticket_event ev;
+			struct dp_error err = {{0}};
+			size_t blen;
+			char *body;
+
+			*tab = '\0';
+			sig = strstr(tab + 1, "sha1=");
+			ck_assert_ptr_nonnull(sig);
+			end = strchr(sig, '\t');
+			if (end)
+				*end = '\0';
+			body = read_fixture(p, &blen);
+			/* Right signature: accepted. */
+			ticket_event_init(&ev);
+			ck_assert_int_eq(accept_with(&cfg, body, blen, sig, JSON_CT, NULL,
+						     &ev, &err), 0);
+			ck_assert_int_gt(ev.ticket_id, 0);
+			ticket_event_release(&ev);
+			/* One body byte changed: refused before parsing. */
+			body[blen / 2] ^= 1;
+			ck_assert_int_eq(accept_with(&cfg, body, blen, sig, JSON_CT, NULL,
+						     &ev, &err), DP_EAUTH);
+			ck_assert_int_eq(ev.ticket_id, 0);
+			body[blen / 2] ^= 1;
+			/* One signature digit changed. */
+			sig[5] = sig[5] == '0' ? '1' : '0';
+			ck_assert_int_eq(accept_with(&cfg, body, blen, sig, JSON_CT, NULL,
+						     &ev, &err), DP_EAUTH);
+			/* No signature, or not in Zammad's format. */
+			ck_assert_int_eq(accept_with(&cfg, body, blen, "", JSON_CT, NULL,
+						     &ev, &err), DP_EAUTH);
+			ck_assert_int_eq(accept_with(&cfg, body, blen, sig + 5, JSON_CT,
+						     NULL, &ev, &err), DP_EAUTH);
+			ck_assert_int_eq(ev.ticket_id, 0);
+			ticket_event_release(&ev);
+			free(body);
+			n_checked++;
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	ck_assert_uint_eq(n_checked, 3);
+	free(list);
+	config_release(&cfg);
+}
+END_TEST
+
+START_TEST(unsigned_needs_explicit_opt_in)
+{
+	struct config cfg;
+	struct ticket_event ev;
+	struct dp_error err = {{0}};
+	const char *body = "{\"ticket\":{\"id\":5},\"article\":{}}";
+
+	test_config(&cfg);
+	set_str(&cfg.zammad.webhook_secret, "");
+	ticket_event_init(&ev);
+	ck_assert_int_eq(accept_with(&cfg, body, strlen(body), "", JSON_CT, NULL, &ev,
+				     &err), DP_EAUTH);
+	cfg.zammad.allow_unsigned = true;
+	ck_assert_int_eq(accept_with(&cfg, body, strlen(body), "", JSON_CT, NULL, &ev,
+				     &err), 0);
+	ck_assert_int_eq(ev.ticket_id, 5);
+	ticket_event_release(&ev);
+	config_release(&cfg);
+}
+END_TEST
+
+START_TEST(bearer_and_basic_auth)
+{
+	struct config cfg;
+	struct ticket_event ev;
+	struct dp_error err = {{0}};
+	const char *body = "{\"ticket\":{\"id\":5},\"article\":{}}";
+	size_t n = strlen(body);
+
+	test_config(&cfg);
+	set_str(&cfg.zammad.auth_bearer, "s3cret");
+	ticket_event_init(&ev);
+	ck_assert_int_eq(accept_with(&cfg, body, n, NULL, JSON_CT, "Bearer s3cret",
+				     &ev, &err), 0);
+	ticket_event_release(&ev);
+	ck_assert_int_eq(accept_with(&cfg, body, n, NULL, JSON_CT, "Bearer s3creT",
+				     &ev, &err), DP_EAUTH);
+	ck_assert_int_eq(accept_with(&cfg, body, n, NULL, JSON_CT, NULL, &ev, &err),
+			 DP_EAUTH);
+	set_str(&cfg.zammad.auth_bearer, "");
+	set_str(&cfg.zammad.auth_basic_user, "zammad");
+	set_str(&cfg.zammad.auth_basic_password, "pw");
+	/* base64("zammad:pw") */
+	ck_assert_int_eq(accept_with(&cfg, body, n, NULL, JSON_CT,
+				     "Basic emFtbWFkOnB3", &ev, &err), 0);
+	ticket_event_release(&ev);
+	ck_assert_int_eq(accept_with(&cfg, body, n, NULL, JSON_CT,
+				     "Basic emFtbWFkOnB4", &ev, &err), DP_EAUTH);
+	ck_assert_int_eq(ev.ticket_id, 0);
+	config_release(&cfg);
+}
+END_TEST
+
+/* ---- parsing --------------------------------------------------------- */
+
+START_TEST(parse_customer_email)
+{
+	struct ticket_event ev;
+
+	parse_fixture("webhook-default-customer-email.body", &ev);
+	ck_assert_str_eq(ev.source, "zammad");
+	ck_assert_str_eq(ev.delivery_id, "3f1c2b9e-8d0a-4c55-9a51-0d6e3b7a9c10");
+	ck_assert_int_eq(ev.kind, EVENT_CUSTOMER_MESSAGE);
+	ck_assert_int_eq(ev.ticket_id, 81);
+	ck_assert_str_eq(ev.ticket_number, "26081");
+	ck_assert_str_eq(ev.title, "Password reset link expired");
+	ck_assert_str_eq(ev.state, "new");
+	ck_assert_str_eq(ev.priority, "2 normal");
+	ck_assert_str_eq(ev.group, "Users");
+	ck_assert_str_eq(ev.channel, "email");
+	ck_assert_int_eq(ev.customer_id, 8);
+	ck_assert_str_eq(ev.customer_email, "nora.customer@customer.example.test");
+	ck_assert_str_eq(ev.customer_name, "Nora Customer");
+	ck_assert(!ev.customer_vip);
+	ck_assert_str_eq(ev.organization, "Example Customer Ltd");
+	ck_assert(!ev.organization_vip);
+	ck_assert_int_eq(ev.article_id, 104);
+	ck_assert_str_eq(ev.sender, "Customer");
+	ck_assert_str_eq(ev.article_type, "email");
+	ck_assert(!ev.internal);
+	ck_assert_str_eq(ev.from, "Nora Customer <nora.customer@customer.example.test>");
+	ck_assert_str_eq(ev.to, "support@helpdesk.example.test");
+	ck_assert_str_eq(ev.subject, "Password reset link expired");
+	ck_assert_str_eq(ev.content_type, "text/html");
+	ck_assert_str_eq(ev.body,
+			 "Hello,\nhow do I reset my password? The reset link says \"expired\" "
+			 "& nothing happens.\nThanks, Nora \xe2\x80\x93 caf\xc3\xa9 team");
+	ck_assert_str_eq(ev.created_at, "2026-03-02T09:15:04.498Z");
+	ck_assert_ptr_null(ev.topic);
+	ticket_event_release(&ev);
+}
+END_TEST
+
+START_TEST(parse_vip_customer)
+{
+	struct ticket_event ev;
+
+	parse_fixture("webhook-default-vip-customer.body", &ev);
+	ck_assert_int_eq(ev.kind, EVENT_CUSTOMER_MESSAGE);
+	ck_assert_int_eq(ev.ticket_id, 82);
+	ck_assert_str_eq(ev.ticket_number, "26082");
+	ck_assert_str_eq(ev.title, "Invoice 4711 charged twice");
+	ck_assert_int_eq(ev.customer_id, 9);
+	ck_assert_str_eq(ev.customer_email, "victor.vip@bigcorp.example.test");
+	ck_assert_str_eq(ev.customer_name, "Victor Vip");
+	ck_assert(ev.customer_vip);
+	ck_assert_str_eq(ev.organization, "BigCorp AG");
+	ck_assert(ev.organization_vip);
+	ck_assert_int_eq(ev.article_id, 105);
+	ck_assert_str_eq(ev.body, "We were charged twice for invoice 4711. Please refund.");
+	ck_assert_str_eq(ev.subject, "Invoice 4711 charged twice");
+	ck_assert_str_eq(ev.created_at, "2026-03-02T10:01:12.011Z");
+	ticket_event_release(&ev);
+}
+END_TEST
+
+START_TEST(parse_no_article)
+{
+	struct ticket_event ev;
+
+	parse_fixture("webhook-default-no-article.body", &ev);
+	ck_assert_int_eq(ev.kind, EVENT_SYSTEM);
+	ck_assert_int_gt(ev.ticket_id, 0);
+	ck_assert_int_eq(ev.article_id, 0);
+	ck_assert_ptr_null(ev.body);
+	ck_assert_ptr_null(ev.sender);
+	ck_assert_str_eq(ev.channel, "email");
+	ck_assert_ptr_nonnull(ev.customer_email);
+	ticket_event_release(&ev);
+}
+END_TEST
+
+START_TEST(bad_bodies_refused)
+{
+	static const struct {
+		const char *body, *ctype, *reason;
+		int rc;
+	} cases[] = {
+		{"not json at all", JSON_CT, "not JSON", DP_EPARSE},
+		{"{\"ticket\":{\"id\":1},\"ticket\":{\"id\":2}}", JSON_CT, "not JSON", DP_EPARSE},
+		{"{\"ticket\":{}}", JSON_CT, "ticket.id", DP_EINVAL},
+		{"{\"ticket\":{\"id\":\"81\"}}", JSON_CT, "ticket.id", DP_EINVAL},
+		{"{\"ticket\":{\"id\":-3}}", JSON_CT, "ticket.id", DP_EINVAL},
+		{"[1,2]", JSON_CT, "no 'ticket'", DP_EINVAL},
+		{"{\"error\":\"undefined method `x'\"}", JSON_CT, "undefined method", DP_EINVAL},
+		{"{\"ticket\":{\"id\":1}}", "text/plain", "Content-Type", DP_EMEDIA},
+		{"{\"ticket\":{\"id\":1}}", NULL, "Content-Type", DP_EMEDIA},
+		{"{\"ticket\":{\"id\":1}}", "application/jsonx", "Content-Type", DP_EMEDIA},
+	};
+	struct config cfg;
+
+	test_config(&cfg);
+	for (size_t i = 0; i < DP_ARRAY_LEN(cases); i++) {
+		struct ticket_event ev;
+		struct dp_error err = {{0}};
+		int rc;
+
+		ticket_event_init(&ev);
+		rc = accept_with(&cfg, cases[i].body, strlen(cases[i].body), NULL,
+				 cases[i].ctype, NULL, &ev, &err);
+		ck_assert_msg(rc == cases[i].rc, "case %zu: rc %d", i, rc);
+		ck_assert_msg(strstr(err.msg, cases[i].reason), "case %zu: '%s'", i,
+			      err.msg);
+		ticket_event_release(&ev);
+	}
+	config_release(&cfg);
+}
+END_TEST
+
+START_TEST(deep_nesting_refused)
+{
+	struct config cfg;
+	struct ticket_event ev;
+	struct dp_error err = {{0}};
+	struct buf b;
+
+	test_config(&cfg);
+	buf_init(&b, 1 << 20);
+	buf_puts(&b, "{\"ticket\":{\"id\":1,\"x\":");
+	for (int i = 0; i < 100; i++)
+		buf_puts(&b, "[");
+	for (int i = 0; i < 100; i++)
+		buf_puts(&b, "]");
+	buf_puts(&b, "}}");
+	ticket_event_init(&ev);
+	ck_assert_int_eq(accept_with(&cfg, b.data, b.len, NULL, JSON_CT, NULL, &ev, &err),
+			 DP_ETOOBIG);
+	ck_assert_ptr_nonnull(strstr(err.msg, "deeper"));
+	/* Brackets inside strings do not count. */
+	buf_reset(&b);
+	buf_puts(&b, "{\"ticket\":{\"id\":1,\"title\":\"");
+	for (int i = 0; i < 100; i++)
+		buf_puts(&b, "[{\\\"");
+	buf_puts(&b, "\"}}");
+	ck_assert_int_eq(accept_with(&cfg, b.data, b.len, NULL, JSON_CT, NULL, &ev, &err), 0);
+	ck_assert_int_eq(ev.ticket_id, 1);
+	ticket_event_release(&ev);
+	buf_release(&b);
+	config_release(&cfg);
+}
+END_TEST
+
+static void make_long_body(json_t *a)
+{
+	struct buf b;
+
+	buf_init(&b, 1 << 20);
+	for (int i = 0; i < 20000; i++)
+		buf_puts(&b, "<p>caf\xc3\xa9</p>");
+	json_object_set_new(a, "body", json_string(buf_str(&b)));
+	json_object_set_new(a, "subject", json_string(buf_str(&b)));
+	buf_release(&b);
+}
+
+START_TEST(text_is_capped)
+{
+	struct config cfg;
+	struct ticket_event ev;
+
+	test_config(&cfg);
+	ck_assert_int_eq(accept_edited(&cfg, make_long_body, &ev), 0);
+	ck_assert_uint_le(strlen(ev.body), ZAMMAD_MAX_TEXT);
+	ck_assert_uint_ge(strlen(ev.body), ZAMMAD_MAX_TEXT - 8);
+	ck_assert_uint_le(strlen(ev.subject), ZAMMAD_MAX_FIELD);
+	/* Cut on a character boundary: never a lone lead byte at the end. */
+	ck_assert_int_lt((unsigned char)ev.body[strlen(ev.body) - 1], 0xC0);
+	ticket_event_release(&ev);
+	config_release(&cfg);
+}
+END_TEST
+
+/* ---- event kinds ----------------------------------------------------- */
+
+static void edit_internal_note(json_t *a)
+{
+	json_object_set_new(a, "internal", json_true());
+	json_object_set_new(a, "sender", json_string("Agent"));
+	json_object_set_new(a, "type", json_string("note"));
+}
+
+static void edit_agent_reply(json_t *a)
+{
+	json_object_set_new(a, "sender", json_string("Agent"));
+}
+
+static void edit_system(json_t *a)
+{
+	json_object_set_new(a, "sender", json_string("System"));
+}
+
+static void edit_own_note(json_t *a)
+{
+	edit_internal_note(a);
+	json_object_set_new(a, "body",
+			    json_string("<p>draft</p><p>" ZAMMAD_MARKER "17</p>"));
+}
+
+static void edit_customer_quoting_us(json_t *a)
+{
+	json_object_set_new(a, "body",
+			    json_string("<p>Still broken.</p><blockquote>ref "
+					ZAMMAD_MARKER "17</blockquote>"));
+}
+
+static void edit_by_api_user(json_t *a)
+{
+	edit_agent_reply(a);
+	json_object_set_new(json_object_get(a, "created_by"), "login",
+			    json_string("deskpilot-api"));
+}
+
+static void edit_empty(json_t *a)
+{
+	json_object_clear(a);
+}
+
+START_TEST(event_kinds)
+{
+	static const struct {
+		void (*edit)(json_t *);
+		enum event_kind kind;
+	} cases[] = {
+		{edit_internal_note, EVENT_NOTE},
+		{edit_agent_reply, EVENT_AGENT_REPLY},
+		{edit_system, EVENT_SYSTEM},
+		{edit_own_note, EVENT_OWN},
+		{edit_customer_quoting_us, EVENT_CUSTOMER_MESSAGE},
+		{edit_by_api_user, EVENT_OWN},
+		{edit_empty, EVENT_SYSTEM},
+	};
+	struct config cfg;
+
+	test_config(&cfg);
+	set_str(&cfg.zammad.api_user, "deskpilot-api");
+	for (size_t i = 0; i < DP_ARRAY_LEN(cases); i++) {
+		struct ticket_event ev;
+
+		ck_assert_int_eq(accept_edited(&cfg, cases[i].edit, &ev), 0);
+		ck_assert_msg(ev.kind == cases[i].kind, "case %zu: kind %s", i,
+			      event_kind_name(ev.kind));
+		ticket_event_release(&ev);
+	}
+	/* Without api_user the login means nothing. */
+	set_str(&cfg.zammad.api_user, "");
+	{
+		struct ticket_event ev;
+
+		ck_assert_int_eq(accept_edited(&cfg, edit_by_api_user, &ev), 0);
+		ck_assert_int_eq(ev.kind, EVENT_AGENT_REPLY);
+		ticket_event_release(&ev);
+	}
+	config_release(&cfg);
+}
+END_TEST
+
+/* ---- plan ------------------------------------------------------------ */
+
+static json_t *plan_for(const char *fixture, enum outcome o, const char *draft,
+			void (*tweak)(struct decision *))
+{
+	struct config cfg;
+	struct ticket_event ev;
+	struct decision d;
+	json_t *actions = json_array();
+
+	test_config(&cfg);
+	parse_fixture(fixture, &ev);
+	decision_init(&d);
+	d.outcome = o;
+	if (tweak)
+		tweak(&d);
+	{
+		struct plan_input in = {&ev, &d, 42, draft, "Reasons:\n- vip: premium customer"};
+
+		zc->plan(&cfg, &in, actions);
+	}
+	ticket_event_release(&ev);
+	config_release(&cfg);
+	return actions;
+}
+
+static const char *field(const json_t *actions, size_t i, const char *key)
+{
+	return json_string_value(json_object_get(json_array_get(actions, i), key));
+}
+
+/* No action may put text in front of the customer. */
+static void assert_nothing_public(const json_t *actions)
+{
+	for (size_t i = 0; i < json_array_size(actions); i++) {
+		const json_t *a = json_array_get(actions, i);
+
+		ck_assert_str_ne(field(actions, i, "action"), "reply");
+		if (json_object_get(a, "internal"))
+			ck_assert(json_is_true(json_object_get(a, "internal")));
+	}
+}
+
+static void tweak_vip(struct decision *d)
+{
+	decision_add_reason(d, "vip", "customer flagged VIP in Zammad");
+}
+
+START_TEST(plan_human_vip)
+{
+	json_t *a = plan_for("webhook-default-vip-customer.body", OUTCOME_HUMAN_VIP,
+			     "AI text that must never show", tweak_vip);
+
+	ck_assert_uint_eq(json_array_size(a), 4);
+	ck_assert_str_eq(field(a, 0, "action"), "tag_add");
+	ck_assert_str_eq(field(a, 0, "tag"), "vip");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(a, 0), "ticket_id")), 82);
+	ck_assert_str_eq(field(a, 1, "tag"), "human-only");
+	ck_assert_str_eq(field(a, 2, "action"), "ticket_update");
+	ck_assert_str_eq(field(a, 2, "priority"), "3 high");
+	ck_assert_str_eq(field(a, 2, "group"), "VIP");
+	ck_assert_str_eq(field(a, 3, "action"), "note");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(a, 3), "decision_id")), 42);
+	ck_assert_ptr_nonnull(strstr(field(a, 3, "body"), ZAMMAD_MARKER "42"));
+	ck_assert_ptr_nonnull(strstr(field(a, 3, "body"), "vip: premium customer"));
+	ck_assert_ptr_null(strstr(field(a, 3, "body"), "must never show"));
+	assert_nothing_public(a);
+	json_decref(a);
+}
+END_TEST
+
+static void tweak_reply(struct decision *d)
+{
+	snprintf(d->intent, sizeof(d->intent), "track_order");
+	d->confidence = 0.93;
+}
+
+START_TEST(plan_vip_never_gets_public_reply)
+{
+	json_t *a = plan_for("webhook-default-vip-customer.body", OUTCOME_AI_REPLY,
+			     "Your refund is on its way.", tweak_reply);
+
+	assert_nothing_public(a);
+	ck_assert_str_eq(field(a, 0, "tag"), "vip");
+	json_decref(a);
+}
+END_TEST
+
+static void tweak_human(struct decision *d)
+{
+	decision_add_reason(d, "human_requested", "I want to talk to a person");
+	decision_add_reason(d, "angry", NULL);
+}
+
+START_TEST(plan_human)
+{
+	json_t *a = plan_for("webhook-default-customer-email.body", OUTCOME_HUMAN,
+			     "Suggested <reply> & more", tweak_human);
+
+	ck_assert_uint_eq(json_array_size(a), 4);
+	ck_assert_str_eq(field(a, 0, "tag"), "needs-human");
+	ck_assert_str_eq(field(a, 1, "tag"), "reason-human_requested");
+	ck_assert_str_eq(field(a, 2, "tag"), "reason-angry");
+	ck_assert_str_eq(field(a, 3, "action"), "note");
+	/* The internal draft is escaped HTML and labelled as not sent. */
+	ck_assert_ptr_nonnull(strstr(field(a, 3, "body"), "Suggested &lt;reply&gt; &amp; more"));
+	ck_assert_ptr_nonnull(strstr(field(a, 3, "body"), "not sent"));
+	assert_nothing_public(a);
+	json_decref(a);
+}
+END_TEST
+
+START_TEST(plan_ai_draft)
+{
+	json_t *a = plan_for("webhook-default-customer-email.body", OUTCOME_AI_DRAFT,
+			     "Hello Nora,\nreset links last 24 hours.", tweak_reply);
+
+	ck_assert_uint_eq(json_array_size(a), 3);
+	ck_assert_str_eq(field(a, 0, "tag"), "ai-draft");
+	ck_assert_str_eq(field(a, 1, "tag"), "intent-track_order");
+	ck_assert_str_eq(field(a, 2, "action"), "note");
+	ck_assert_ptr_nonnull(strstr(field(a, 2, "body"), "Hello Nora,<br>reset links last 24 hours."));
+	ck_assert_ptr_nonnull(strstr(field(a, 2, "body"), "confidence 0.93"));
+	assert_nothing_public(a);
+	json_decref(a);
+}
+END_TEST
+
+START_TEST(plan_ai_draft_without_draft_goes_to_human)
+{
+	json_t *a = plan_for("webhook-default-customer-email.body", OUTCOME_AI_DRAFT,
+			     NULL, tweak_reply);
+
+	ck_assert_str_eq(field(a, 0, "tag"), "needs-human");
+	assert_nothing_public(a);
+	json_decref(a);
+}
+END_TEST
+
+START_TEST(plan_ai_reply)
+{
+	json_t *a = plan_for("webhook-default-customer-email.body", OUTCOME_AI_REPLY,
+			     "Hello Nora, here is a new link.", tweak_reply);
+	const json_t *reply;
+
+	ck_assert_uint_eq(json_array_size(a), 4);
+	ck_assert_str_eq(field(a, 0, "tag"), "ai-replied");
+	ck_assert_str_eq(field(a, 1, "tag"), "intent-track_order");
+	ck_assert_str_eq(field(a, 2, "action"), "reply");
+	reply = json_array_get(a, 2);
+	ck_assert(json_is_false(json_object_get(reply, "internal")));
+	ck_assert_str_eq(field(a, 2, "type"), "email");
+	ck_assert_str_eq(field(a, 2, "to"), "nora.customer@customer.example.test");
+	ck_assert_ptr_nonnull(strstr(field(a, 2, "body"), "Hello Nora, here is a new link."));
+	ck_assert_ptr_nonnull(strstr(field(a, 2, "body"), ZAMMAD_MARKER "42"));
+	ck_assert_str_eq(field(a, 3, "action"), "note");
+	json_decref(a);
+}
+END_TEST
+
+START_TEST(plan_none)
+{
+	json_t *a = plan_for("webhook-default-customer-email.body", OUTCOME_NONE,
+			     "draft", tweak_reply);
+
+	ck_assert_uint_eq(json_array_size(a), 0);
+	json_decref(a);
+}
+END_TEST
+
+/* ---- apply against the fake ------------------------------------------ */
+
+static void start_fake(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	fake_zammad_start(&fake);
+}
+
+static void stop_fake(void)
+{
+	fake_zammad_stop(&fake);
+	curl_global_cleanup();
+}
+
+/* Apply every action in order; returns the first failure or 0. */
+static int apply_all(const struct config *cfg, const json_t *actions,
+		     struct dp_error *err)
+{
+	struct http_client *http = http_client_new();
+	int rc = 0;
+
+	for (size_t i = 0; i < json_array_size(actions) && rc == 0; i++) {
+		json_t *result = NULL;
+
+		rc = zc->apply(cfg, http, json_array_get(actions, i), &result, err);
+		json_decref(result);
+	}
+	http_client_free(http);
+	return rc;
+}
+
+/* Articles of a ticket in the fake's state (borrowed from state). */
+static size_t count_articles(const json_t *state, int ticket, bool public_only)
+{
+	const json_t *arts = json_object_get(state, "articles");
+	size_t n = 0;
+
+	for (size_t i = 0; i < json_array_size(arts); i++) {
+		const json_t *a = json_array_get(arts, i);
+
+		if (json_integer_value(json_object_get(a, "ticket_id")) == ticket &&
+		    (!public_only || json_is_false(json_object_get(a, "internal"))))
+			n++;
+	}
+	return n;
+}
+
+START_TEST(apply_vip_plan)
+{
+	json_t *actions = plan_for("webhook-default-vip-customer.body",
+				   OUTCOME_HUMAN_VIP, NULL, tweak_vip);
+	struct dp_error err = {{0}};
+	struct config cfg;
+	json_t *state, *t, *tags, *note;
+
+	ck_assert_int_eq(fake_zammad_control(&fake, "{\"reset\":true}"), 0);
+	test_config(&cfg);
+	ck_assert_msg(apply_all(&cfg, actions, &err) == 0, "%s", err.msg);
+	state = fake_zammad_state(&fake);
+	tags = json_object_get(json_object_get(state, "tags"), "82");
+	ck_assert_uint_eq(json_array_size(tags), 2);
+	ck_assert_str_eq(json_string_value(json_array_get(tags, 0)), "vip");
+	ck_assert_str_eq(json_string_value(json_array_get(tags, 1)), "human-only");
+	t = json_object_get(json_object_get(state, "tickets"), "82");
+	ck_assert_str_eq(json_string_value(json_object_get(t, "group")), "VIP");
+	ck_assert_str_eq(json_string_value(json_object_get(t, "priority")), "3 high");
+	ck_assert_uint_eq(count_articles(state, 82, false), 1);
+	ck_assert_uint_eq(count_articles(state, 82, true), 0);
+	note = json_array_get(json_object_get(state, "articles"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(note, "type")), "note");
+	ck_assert_str_eq(json_string_value(json_object_get(note, "sender")), "Agent");
+	ck_assert_str_eq(json_string_value(json_object_get(note, "content_type")), "text/html");
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(note, "body")),
+				     ZAMMAD_MARKER "42"));
+	json_decref(state);
+	json_decref(actions);
+	config_release(&cfg);
+}
+END_TEST
+
+START_TEST(apply_is_idempotent)
+{
+	json_t *actions = plan_for("webhook-default-customer-email.body",
+				   OUTCOME_AI_DRAFT, "A draft.", tweak_reply);
+	struct dp_error err = {{0}};
+	struct config cfg;
+	json_t *state, *result = NULL;
+	struct http_client *http = http_client_new();
+
+	ck_assert_int_eq(fake_zammad_control(&fake, "{\"reset\":true}"), 0);
+	test_config(&cfg);
+	ck_assert_int_eq(apply_all(&cfg, actions, &err), 0);
+	/* Everything again, as after a crash before the outbox row was done. */
+	ck_assert_int_eq(apply_all(&cfg, actions, &err), 0);
+	ck_assert_int_eq(zc->apply(&cfg, http, json_array_get(actions, 2), &result, &err), 0);
+	ck_assert(json_is_true(json_object_get(result, "existing")));
+	json_decref(result);
+	state = fake_zammad_state(&fake);
+	ck_assert_uint_eq(count_articles(state, 81, false), 1);
+	ck_assert_uint_eq(json_array_size(json_object_get(json_object_get(state, "tags"), "81")), 2);
+	json_decref(state);
+	http_client_free(http);
+	json_decref(actions);
+	config_release(&cfg);
+}
+END_TEST
+
+START_TEST(apply_outage_then_recovery)
+{
+	json_t *actions = plan_for("webhook-default-customer-email.body",
+				   OUTCOME_AI_DRAFT, "A draft.", tweak_reply);
+	const json_t *note = json_array_get(actions, 2);
+	struct dp_error err = {{0}};
+	struct config cfg;
+	struct http_client *http = http_client_new();
+	json_t *state, *result = NULL;
+
+	ck_assert_int_eq(fake_zammad_control(&fake, "{\"reset\":true}"), 0);
+	test_config(&cfg);
+	ck_assert_int_eq(fake_zammad_control(&fake, "{\"fail_next\":2,\"status\":500}"), 0);
+	ck_assert_int_eq(zc->apply(&cfg, http, note, &result, &err), DP_EBUSY);
+	ck_assert_ptr_nonnull(strstr(err.msg, "500"));
+	ck_assert_int_eq(zc->apply(&cfg, http, note, &result, &err), DP_EBUSY);
+	ck_assert_int_eq(fake_zammad_control(&fake, "{\"fail_next\":1,\"status\":429}"), 0);
+	ck_assert_int_eq(zc->apply(&cfg, http, note, &result, &err), DP_EBUSY);
+	ck_assert_int_eq(zc->apply(&cfg, http, note, &result, &err), 0);
+	ck_assert(json_is_false(json_object_get(result, "existing")));
+	json_decref(result);
+	ck_assert_int_eq(zc->apply(&cfg, http, note, &result, &err), 0);
+	json_decref(result);
+	state = fake_zammad_state(&fake);
+	ck_assert_uint_eq(count_articles(state, 81, false), 1);
+	json_decref(state);
+	http_client_free(http);
+	json_decref(actions);
+	config_release(&cfg);
+}
+END_TEST
+
+START_TEST(apply_refusals_are_remote_errors)
+{
+	json_t *update = json_pack("{s:s, s:i, s:s}", "action", "ticket_update",
+				   "ticket_id", 82, "group", "No Such Group");
+	struct dp_error err = {{0}};
+	struct config cfg;
+	struct http_client *http = http_client_new();
+	json_t *result = NULL, *state;
+
+	ck_assert_int_eq(fake_zammad_control(&fake, "{\"reset\":true}"), 0);
+	test_config(&cfg);
+	ck_assert_int_eq(zc->apply(&cfg, http, update, &result, &err), DP_EREMOTE);
+	ck_assert_ptr_nonnull(strstr(err.msg, "422"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "No lookup value found for 'group'"));
+	ck_assert_ptr_null(result);
+	/* A wrong token is a refusal too, with Zammad's text. */
+	set_str(&cfg.zammad.token, "wrong");
+	json_object_set_new(update, "group", json_string("VIP"));
+	ck_assert_int_eq(zc->apply(&cfg, http, update, &result, &err), DP_EREMOTE);
+	ck_assert_ptr_nonnull(strstr(err.msg, "Authentication required"));
+	state = fake_zammad_state(&fake);
+	ck_assert_str_eq(json_string_value(json_object_get(
+				 json_object_get(json_object_get(state, "tickets"), "82"), "group")),
+			 "Users");
+	json_decref(state);
+	http_client_free(http);
+	json_decref(update);
+	config_release(&cfg);
+}
+END_TEST
+
+START_TEST(apply_unreachable_is_busy)
+{
+	json_t *tag = json_pack("{s:s, s:i, s:s}", "action", "tag_add", "ticket_id", 81,
+				"tag", "x");
+	struct dp_error err = {{0}};
+	struct config cfg;
+	struct http_client *http = http_client_new();
+	json_t *result = NULL;
+	char url[64];
+
+	test_config(&cfg);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", fake_zammad_dead_port());
+	set_str(&cfg.zammad.url, url);
+	ck_assert_int_eq(zc->apply(&cfg, http, tag, &result, &err), DP_EBUSY);
+	ck_assert_ptr_nonnull(strstr(err.msg, "unreachable"));
+	http_client_free(http);
+	json_decref(tag);
+	config_release(&cfg);
+}
+END_TEST
+
+START_TEST(apply_public_reply)
+{
+	json_t *actions = plan_for("webhook-default-customer-email.body",
+				   OUTCOME_AI_REPLY, "Here is a new link.", tweak_reply);
+	struct dp_error err = {{0}};
+	struct config cfg;
+	json_t *state, *reply = NULL, *arts;
+
+	ck_assert_int_eq(fake_zammad_control(&fake, "{\"reset\":true}"), 0);
+	test_config(&cfg);
+	ck_assert_int_eq(apply_all(&cfg, actions, &err), 0);
+	state = fake_zammad_state(&fake);
+	ck_assert_uint_eq(count_articles(state, 81, false), 2);
+	ck_assert_uint_eq(count_articles(state, 81, true), 1);
+	arts = json_object_get(state, "articles");
+	for (size_t i = 0; i < json_array_size(arts); i++)
+		if (json_is_false(json_object_get(json_array_get(arts, i), "internal")))
+			reply = json_array_get(arts, i);
+	ck_assert_str_eq(json_string_value(json_object_get(reply, "type")), "email");
+	ck_assert_str_eq(json_string_value(json_object_get(reply, "to")),
+			 "nora.customer@customer.example.test");
+	json_decref(state);
+	json_decref(actions);
+	config_release(&cfg);
+}
+END_TEST
+
+START_TEST(apply_rejects_malformed_actions)
+{
+	json_t *bad[] = {
+		json_pack("{s:s}", "action", "tag_add"),
+		json_pack("{s:s, s:i}", "action", "launch", "ticket_id", 1),
+		json_pack("{s:s, s:i, s:i, s:s}", "action", "note", "ticket_id", 1,
+			  "decision_id", 7, "body", "no marker"),
+		json_pack("{s:s, s:i}", "action", "ticket_update", "ticket_id", 1),
+	};
+	struct config cfg;
+	struct http_client *http = http_client_new();
+
+	test_config(&cfg);
+	for (size_t i = 0; i < DP_ARRAY_LEN(bad); i++) {
+		struct dp_error err = {{0}};
+		json_t *result = NULL;
+
+		ck_assert_int_eq(zc->apply(&cfg, http, bad[i], &result, &err), DP_EINVAL);
+		ck_assert(err.msg[0]);
+		json_decref(bad[i]);
+	}
+	http_client_free(http);
+	config_release(&cfg);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("zammad");
+	TCase *tc = tcase_create("accept");
+	TCase *tp = tcase_create("plan");
+	TCase *ta = tcase_create("apply");
+
+	tcase_add_test(tc, signatures_from_fixtures);
+	tcase_add_test(tc, unsigned_needs_explicit_opt_in);
+	tcase_add_test(tc, bearer_and_basic_auth);
+	tcase_add_test(tc, parse_customer_email);
+	tcase_add_test(tc, parse_vip_customer);
+	tcase_add_test(tc, parse_no_article);
+	tcase_add_test(tc, bad_bodies_refused);
+	tcase_add_test(tc, deep_nesting_refused);
+	tcase_add_test(tc, text_is_capped);
+	tcase_add_test(tc, event_kinds);
+	suite_add_tcase(s, tc);
+
+	tcase_add_test(tp, plan_human_vip);
+	tcase_add_test(tp, plan_vip_never_gets_public_reply);
+	tcase_add_test(tp, plan_human);
+	tcase_add_test(tp, plan_ai_draft);
+	tcase_add_test(tp, plan_ai_draft_without_draft_goes_to_human);
+	tcase_add_test(tp, plan_ai_reply);
+	tcase_add_test(tp, plan_none);
+	suite_add_tcase(s, tp);
+
+	tcase_add_unchecked_fixture(ta, start_fake, stop_fake);
+	tcase_set_timeout(ta, 20);
+	tcase_add_test(ta, apply_vip_plan);
+	tcase_add_test(ta, apply_is_idempotent);
+	tcase_add_test(ta, apply_outage_then_recovery);
+	tcase_add_test(ta, apply_refusals_are_remote_errors);
+	tcase_add_test(ta, apply_unreachable_is_busy);
+	tcase_add_test(ta, apply_public_reply);
+	tcase_add_test(ta, apply_rejects_malformed_actions);
+	suite_add_tcase(s, ta);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr;
+	int failed;
+
+	xmlInitParser();
+	sr = srunner_create(suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	xmlCleanupParser();
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
