@@ -22,6 +22,8 @@ static const struct command commands[] = {
 	 "[-c FILE]  validate the config and print it with secrets masked"},
 	{"outbox", cmd_outbox,
 	 "list|retry [-c FILE]  show write-back actions, requeue dead ones"},
+	{"kb", cmd_kb,
+	 "import FILE|DIR | list | remove ID [-c FILE]  manage the knowledge base the drafters answer from"},
 	{"version", cmd_version, "  print the version"},
 	{"help", cmd_help, "  show this help"},
 };

@@ -11,6 +11,7 @@
 int cmd_serve(int argc, char **argv);
 int cmd_check_config(int argc, char **argv);
 int cmd_outbox(int argc, char **argv);
+int cmd_kb(int argc, char **argv);
 
 /* Shared option handling: `-c FILE` / `--config FILE` anywhere in argv.
  * Loads the config (defaults when no -c and the default file is absent)

@@ -6,3 +6,5 @@ src_libdeskpilot_a_SOURCES += \
 	src/draft/llm.c src/draft/llm.h \
 	src/draft/drafter.c src/draft/drafter.h \
 	src/store/kb.c src/store/kb.h
+# `deskpilot kb`: lives with the knowledge base it manages
+src_libdeskpilot_a_SOURCES += src/cli/kb.c

@@ -137,6 +137,20 @@ int store_kb_remove(store *s, int64_t id)
 	return rc;
 }
 
+int store_kb_remove_origin(store *s, const char *origin)
+{
+	static const char sql[] = "DELETE FROM kb WHERE origin = ?1";
+	sqlite3_stmt *st = store_stmt(s, sql);
+	int rc;
+
+	if (!st)
+		return DP_ESTORE;
+	store_bind_text(st, 1, origin);
+	rc = sqlite3_step(st) == SQLITE_DONE ? sqlite3_changes(s->db) : DP_ESTORE;
+	store_done(st);
+	return rc;
+}
+
 int store_kb_each(store *s, int (*fn)(const struct kb_entry *e, void *arg),
 		  void *arg)
 {

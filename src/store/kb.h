@@ -50,6 +50,10 @@ int store_kb_add(store *s, const struct kb_entry *e, int64_t now_ms,
 /* Delete one entry: 0, DP_ENOTFOUND or DP_ESTORE. */
 int store_kb_remove(store *s, int64_t id);
 
+/* Delete every entry imported from origin; returns how many, or
+ * DP_ESTORE. */
+int store_kb_remove_origin(store *s, const char *origin);
+
 /* Call fn for every entry in id order (the entry is borrowed for the
  * call); stops at the first non-zero return and returns it. Returns 0,
  * fn's value or DP_ESTORE. */
