@@ -22,6 +22,8 @@ static const struct command commands[] = {
 	 "[-c FILE]  validate the config and print it with secrets masked"},
 	{"outbox", cmd_outbox,
 	 "list|retry [-c FILE]  show write-back actions, requeue dead ones"},
+	{"zammad-setup", cmd_zammad_setup,
+	 "--endpoint URL [--url URL] [--token T|--token-file F] [--secret S|--secret-file F] [--dry-run]  create or update the Zammad webhook and triggers"},
 	{"kb", cmd_kb,
 	 "import FILE|DIR | list | remove ID [-c FILE]  manage the knowledge base the drafters answer from"},
 	{"version", cmd_version, "  print the version"},

@@ -10,6 +10,7 @@
 
 int cmd_serve(int argc, char **argv);
 int cmd_check_config(int argc, char **argv);
+int cmd_zammad_setup(int argc, char **argv);
 int cmd_outbox(int argc, char **argv);
 int cmd_kb(int argc, char **argv);
 

@@ -43,6 +43,8 @@
 #define COMPARE_KEY "deskpilot-compare"
 /* Cap on a rendered note or reply body. */
 #define MAX_ARTICLE_HTML (256u * 1024)
+/* Tag of a VIP ticket the SLA watchdog escalated. */
+#define TAG_SLA_BREACH "vip-sla-breach"
 
 /* ---- accept ---------------------------------------------------------- */
 
@@ -432,12 +434,22 @@ static void put_reasons(struct buf *b, const struct plan_input *in)
 	buf_puts(b, "</ul>");
 }
 
+/* The marker token of an article: ZAMMAD_MARKER, the decision id, and a
+ * suffix telling apart articles of one decision ("" or "-sla"). New
+ * string. */
+static char *marker_of(int64_t decision_id, const char *suffix)
+{
+	return xasprintf("%s%" PRId64 "%s", ZAMMAD_MARKER, decision_id, suffix);
+}
+
 /* The internal note: headline, reasons, intent, optional draft, marker.
  * The marker goes on last and outside the capped part, so it is always
  * there. */
 static void plan_note(json_t *actions, const struct plan_input *in,
-		      const char *headline, const char *draft_label)
+		      const char *headline, const char *draft_label,
+		      const char *suffix)
 {
+	char *marker = marker_of(in->decision_id, suffix);
 	struct buf b;
 	json_t *a;
 	char *html;
@@ -457,15 +469,16 @@ static void plan_note(json_t *actions, const struct plan_input *in,
 		put_escaped(&b, in->draft);
 		buf_puts(&b, "</blockquote>");
 	}
-	html = xasprintf("%s<p>%s%" PRId64 "</p>", buf_str(&b), ZAMMAD_MARKER,
-			 in->decision_id);
+	html = xasprintf("%s<p>%s</p>", buf_str(&b), marker);
 	a = action_new("note", in);
 	json_object_set_new(a, "decision_id", json_integer(in->decision_id));
+	json_object_set_new(a, "marker", json_string(marker));
 	json_object_set_new(a, "subject", json_string(headline));
 	json_object_set_new(a, "body", json_string(html));
 	json_object_set_new(a, "internal", json_true());
 	json_array_append_new(actions, a);
 	free(html);
+	free(marker);
 	buf_release(&b);
 }
 
@@ -489,6 +502,7 @@ static void plan_reply(json_t *actions, const struct config *cfg,
 	const struct ticket_event *ev = in->ev;
 	const char *type = reply_type(ev->channel);
 	const char *footer = cfg->human_footer;
+	char *marker = marker_of(in->decision_id, "");
 	struct buf b;
 	json_t *a;
 	char *html;
@@ -503,10 +517,10 @@ static void plan_reply(json_t *actions, const struct config *cfg,
 		put_escaped(&b, footer);
 		buf_puts(&b, "</p>");
 	}
-	html = xasprintf("%s<p><small>ref %s%" PRId64 "</small></p>", buf_str(&b),
-			 ZAMMAD_MARKER, in->decision_id);
+	html = xasprintf("%s<p><small>ref %s</small></p>", buf_str(&b), marker);
 	a = action_new("reply", in);
 	json_object_set_new(a, "decision_id", json_integer(in->decision_id));
+	json_object_set_new(a, "marker", json_string(marker));
 	if (ev->subject || ev->title)
 		json_object_set_new(a, "subject",
 				    json_string(ev->subject ? ev->subject : ev->title));
@@ -517,26 +531,43 @@ static void plan_reply(json_t *actions, const struct config *cfg,
 		json_object_set_new(a, "to", json_string(ev->customer_email));
 	json_array_append_new(actions, a);
 	free(html);
+	free(marker);
 	buf_release(&b);
+}
+
+static void plan_priority(json_t *actions, const struct plan_input *in,
+			  const char *priority, const char *group)
+{
+	json_t *a;
+
+	if (!*priority && !*group)
+		return;
+	a = action_new("ticket_update", in);
+	if (*priority)
+		json_object_set_new(a, "priority", json_string(priority));
+	if (*group)
+		json_object_set_new(a, "group", json_string(group));
+	json_array_append_new(actions, a);
 }
 
 static void plan_vip(json_t *actions, const struct config_zammad *z,
 		     const struct plan_input *in)
 {
-	json_t *a;
-
 	plan_tag(actions, in, "", z->tag_vip);
 	plan_tag(actions, in, "", z->tag_human_only);
-	if (*z->vip_priority || *z->vip_group) {
-		a = action_new("ticket_update", in);
-		if (*z->vip_priority)
-			json_object_set_new(a, "priority", json_string(z->vip_priority));
-		if (*z->vip_group)
-			json_object_set_new(a, "group", json_string(z->vip_group));
-		json_array_append_new(actions, a);
-	}
+	plan_priority(actions, in, z->vip_priority, z->vip_group);
 	plan_note(actions, in, "deskpilot: premium customer, a human answers (no AI text)",
-		  NULL);
+		  NULL, "");
+}
+
+/* The VIP SLA watchdog's escalation: a second, separately marked note. */
+static void plan_sla_breach(json_t *actions, const struct config_zammad *z,
+			    const struct plan_input *in)
+{
+	plan_tag(actions, in, "", TAG_SLA_BREACH);
+	plan_priority(actions, in, z->urgent_priority, "");
+	plan_note(actions, in, "deskpilot: premium customer still waiting past the SLA",
+		  NULL, "-sla");
 }
 
 static void plan_human(json_t *actions, const struct config_zammad *z,
@@ -546,7 +577,7 @@ static void plan_human(json_t *actions, const struct config_zammad *z,
 	for (size_t i = 0; i < in->d->n_reasons; i++)
 		plan_tag(actions, in, "reason-", in->d->reasons[i].code);
 	plan_note(actions, in, "deskpilot: a human should answer this ticket",
-		  "Draft to help the agent (internal only, not sent):");
+		  "Draft to help the agent (internal only, not sent):", "");
 }
 
 static void zammad_plan(const struct config *cfg, const struct plan_input *in,
@@ -556,6 +587,11 @@ static void zammad_plan(const struct config *cfg, const struct plan_input *in,
 	const struct ticket_event *ev = in->ev;
 	enum outcome o = in->d->outcome;
 	bool has_draft = in->draft && *in->draft;
+
+	if (in->sla_breach) {
+		plan_sla_breach(actions, z, in);
+		return;
+	}
 
 	/* Defence in depth: whatever triage said, a premium customer gets no
 	 * public AI text, and AI outcomes without a draft go to a human. */
@@ -576,13 +612,13 @@ static void zammad_plan(const struct config *cfg, const struct plan_input *in,
 		plan_tag(actions, in, "", z->tag_ai_draft);
 		plan_tag(actions, in, "intent-", in->d->intent);
 		plan_note(actions, in, "deskpilot: AI draft for an agent to review and send",
-			  "Draft reply (not sent to the customer):");
+			  "Draft reply (not sent to the customer):", "");
 		break;
 	case OUTCOME_AI_REPLY:
 		plan_tag(actions, in, "", z->tag_ai_replied);
 		plan_tag(actions, in, "intent-", in->d->intent);
 		plan_reply(actions, cfg, in);
-		plan_note(actions, in, "deskpilot: answered automatically by AI", NULL);
+		plan_note(actions, in, "deskpilot: answered automatically by AI", NULL, "");
 		break;
 	}
 }
@@ -608,11 +644,9 @@ static char *error_text(const struct http_response *r)
 	return out;
 }
 
-/* One REST call. body (borrowed) is sent as JSON when not NULL; on 2xx
- * *out (when asked for) gets the parsed response, a new reference. */
-static int zammad_call(const struct config_zammad *z, struct http_client *http,
-		       const char *method, const char *path, const json_t *body,
-		       json_t **out, struct dp_error *err)
+int zammad_request(const struct config_zammad *z, struct http_client *http,
+		   const char *method, const char *path, const json_t *body,
+		   json_t **out, struct dp_error *err)
 {
 	size_t base_len = strlen(z->url);
 	char *url, *auth, *payload = NULL;
@@ -677,17 +711,15 @@ static int zammad_call(const struct config_zammad *z, struct http_client *http,
 	return rc;
 }
 
-/* Whether text holds the marker for this decision id (and not for a longer
- * id that starts with the same digits). */
-static bool has_marker(const char *text, int64_t decision_id)
+/* Whether text holds the marker token as a whole word: "...:42" is not
+ * found in "...:420" nor in "...:42-sla". */
+static bool has_marker(const char *text, const char *marker)
 {
-	char marker[64];
-	size_t n;
+	size_t n = strlen(marker);
 
-	snprintf(marker, sizeof(marker), "%s%" PRId64, ZAMMAD_MARKER, decision_id);
-	n = strlen(marker);
 	for (const char *p = text; (p = strstr(p, marker)); p += n)
-		if (!isdigit((unsigned char)p[n]))
+		if (!isalnum((unsigned char)p[n]) && p[n] != '-' && p[n] != ':' &&
+		    p[n] != '_')
 			return true;
 	return false;
 }
@@ -704,7 +736,7 @@ static int apply_tag(const struct config_zammad *z, struct http_client *http,
 		return dp_fail(err, DP_EINVAL, "tag_add action without a tag");
 	body = json_pack("{s:s, s:s, s:I}", "item", tag, "object", "Ticket", "o_id",
 			 (json_int_t)ticket_id);
-	rc = zammad_call(z, http, "POST", "/api/v1/tags/add", body, NULL, err);
+	rc = zammad_request(z, http, "POST", "/api/v1/tags/add", body, NULL, err);
 	json_decref(body);
 	if (rc == 0 && result)
 		*result = json_pack("{s:s}", "tag", tag);
@@ -731,7 +763,7 @@ static int apply_update(const struct config_zammad *z, struct http_client *http,
 		return dp_fail(err, DP_EINVAL, "ticket_update action changes nothing");
 	}
 	snprintf(path, sizeof(path), "/api/v1/tickets/%" PRId64, ticket_id);
-	rc = zammad_call(z, http, "PUT", path, body, NULL, err);
+	rc = zammad_request(z, http, "PUT", path, body, NULL, err);
 	if (rc == 0 && result)
 		*result = json_incref(body);
 	json_decref(body);
@@ -742,7 +774,7 @@ static int apply_update(const struct config_zammad *z, struct http_client *http,
  * marker and has the same visibility (a decision may write one public reply
  * and one internal note): >0 found, 0 none, <0 error. */
 static int64_t find_article(const struct config_zammad *z, struct http_client *http,
-			    int64_t ticket_id, int64_t decision_id, bool internal,
+			    int64_t ticket_id, const char *marker, bool internal,
 			    struct dp_error *err)
 {
 	char path[80];
@@ -752,14 +784,14 @@ static int64_t find_article(const struct config_zammad *z, struct http_client *h
 
 	snprintf(path, sizeof(path), "/api/v1/ticket_articles/by_ticket/%" PRId64,
 		 ticket_id);
-	rc = zammad_call(z, http, "GET", path, NULL, &list, err);
+	rc = zammad_request(z, http, "GET", path, NULL, &list, err);
 	if (rc < 0)
 		return rc;
 	for (size_t i = 0; i < json_array_size(list); i++) {
 		const json_t *art = json_array_get(list, i);
 		const char *body = get_str(art, "body");
 
-		if (body && has_marker(body, decision_id) &&
+		if (body && has_marker(body, marker) &&
 		    json_is_true(json_object_get(art, "internal")) == internal) {
 			found = get_int(art, "id");
 			found = found > 0 ? found : 1;
@@ -777,16 +809,17 @@ static int apply_article(const struct config_zammad *z, struct http_client *http
 	const char *name = get_str(action, "action");
 	const char *html = get_str(action, "body");
 	const char *type = get_str(action, "type");
-	int64_t decision_id = get_int(action, "decision_id");
+	const char *marker = get_str(action, "marker");
 	bool internal = strcmp(name, "note") == 0;
 	json_t *body, *created = NULL;
 	int64_t existing;
 	int rc;
 
-	if (!html || decision_id <= 0 || !has_marker(html, decision_id))
+	if (!html || !marker || strncmp(marker, ZAMMAD_MARKER, strlen(ZAMMAD_MARKER)) != 0 ||
+	    !has_marker(html, marker))
 		return dp_fail(err, DP_EINVAL,
-			       "%s action needs a body carrying its decision id", name);
-	existing = find_article(z, http, ticket_id, decision_id, internal, err);
+			       "%s action needs a body carrying its marker", name);
+	existing = find_article(z, http, ticket_id, marker, internal, err);
 	if (existing < 0)
 		return (int)existing;
 	if (existing > 0) {
@@ -803,7 +836,7 @@ static int apply_article(const struct config_zammad *z, struct http_client *http
 		json_object_set(body, "subject", json_object_get(action, "subject"));
 	if (!internal && get_str(action, "to"))
 		json_object_set(body, "to", json_object_get(action, "to"));
-	rc = zammad_call(z, http, "POST", "/api/v1/ticket_articles", body, &created, err);
+	rc = zammad_request(z, http, "POST", "/api/v1/ticket_articles", body, &created, err);
 	if (rc == 0 && result)
 		*result = json_pack("{s:I, s:b}", "article_id",
 				    (json_int_t)get_int(created, "id"), "existing", 0);

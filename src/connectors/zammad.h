@@ -23,4 +23,17 @@
 
 extern const struct connector zammad_connector;
 
+struct http_client;
+
+/* One call to Zammad's REST API: method on z->url + path (e.g.
+ * "/api/v1/tags/add") with "Authorization: Token token=<z->token>", z's
+ * timeouts and TLS setting. body (borrowed, may be NULL) is sent as JSON.
+ * Returns 0 on a 2xx, and then, when out is not NULL, *out is the parsed
+ * response (a new reference); DP_EBUSY when worth retrying (no connection,
+ * timeout, 408, 429, 5xx); DP_EREMOTE for any other answer, with Zammad's
+ * {"error","error_human"} text and the status in err. */
+int zammad_request(const struct config_zammad *z, struct http_client *http,
+		   const char *method, const char *path, const json_t *body,
+		   json_t **out, struct dp_error *err);
+
 #endif

@@ -7,6 +7,7 @@
  */
 #include "connectors/zammad.h"
 
+#include "cli/cli.h"
 #include "common/hmac.h"
 #include "common/http_client.h"
 #include "fake_zammad_ctl.h"
@@ -512,8 +513,8 @@ END_TEST
 
 /* ---- plan ------------------------------------------------------------ */
 
-static json_t *plan_for(const char *fixture, enum outcome o, const char *draft,
-			void (*tweak)(struct decision *))
+static json_t *plan_sla(const char *fixture, enum outcome o, const char *draft,
+			void (*tweak)(struct decision *), bool sla_breach)
 {
 	struct config cfg;
 	struct ticket_event ev;
@@ -527,13 +528,20 @@ static json_t *plan_for(const char *fixture, enum outcome o, const char *draft,
 	if (tweak)
 		tweak(&d);
 	{
-		struct plan_input in = {&ev, &d, 42, draft, "Reasons:\n- vip: premium customer"};
+		struct plan_input in = {&ev, &d, 42, draft,
+					"Reasons:\n- vip: premium customer", sla_breach};
 
 		zc->plan(&cfg, &in, actions);
 	}
 	ticket_event_release(&ev);
 	config_release(&cfg);
 	return actions;
+}
+
+static json_t *plan_for(const char *fixture, enum outcome o, const char *draft,
+			void (*tweak)(struct decision *))
+{
+	return plan_sla(fixture, o, draft, tweak, false);
 }
 
 static const char *field(const json_t *actions, size_t i, const char *key)
@@ -670,6 +678,24 @@ START_TEST(plan_ai_reply)
 }
 END_TEST
 
+START_TEST(plan_sla_breach)
+{
+	json_t *a = plan_sla("webhook-default-vip-customer.body", OUTCOME_HUMAN_VIP,
+			     "AI text that must never show", tweak_vip, true);
+
+	ck_assert_uint_eq(json_array_size(a), 3);
+	ck_assert_str_eq(field(a, 0, "tag"), "vip-sla-breach");
+	ck_assert_str_eq(field(a, 1, "action"), "ticket_update");
+	ck_assert_str_eq(field(a, 1, "priority"), "3 high");
+	ck_assert_ptr_null(json_object_get(json_array_get(a, 1), "group"));
+	ck_assert_str_eq(field(a, 2, "action"), "note");
+	ck_assert_str_eq(field(a, 2, "marker"), ZAMMAD_MARKER "42-sla");
+	ck_assert_ptr_nonnull(strstr(field(a, 2, "body"), "vip: premium customer"));
+	assert_nothing_public(a);
+	json_decref(a);
+}
+END_TEST
+
 START_TEST(plan_none)
 {
 	json_t *a = plan_for("webhook-default-customer-email.body", OUTCOME_NONE,
@@ -783,6 +809,33 @@ START_TEST(apply_is_idempotent)
 	json_decref(state);
 	http_client_free(http);
 	json_decref(actions);
+	config_release(&cfg);
+}
+END_TEST
+
+START_TEST(apply_sla_note_is_a_second_note)
+{
+	json_t *first = plan_for("webhook-default-vip-customer.body", OUTCOME_HUMAN_VIP,
+				 NULL, tweak_vip);
+	json_t *sla = plan_sla("webhook-default-vip-customer.body", OUTCOME_HUMAN_VIP,
+			       NULL, tweak_vip, true);
+	struct dp_error err = {{0}};
+	struct config cfg;
+	json_t *state;
+
+	ck_assert_int_eq(fake_zammad_control(&fake, "{\"reset\":true}"), 0);
+	test_config(&cfg);
+	ck_assert_int_eq(apply_all(&cfg, first, &err), 0);
+	ck_assert_int_eq(apply_all(&cfg, sla, &err), 0);
+	ck_assert_int_eq(apply_all(&cfg, sla, &err), 0);
+	ck_assert_int_eq(apply_all(&cfg, first, &err), 0);
+	state = fake_zammad_state(&fake);
+	ck_assert_uint_eq(count_articles(state, 82, false), 2);
+	ck_assert_uint_eq(count_articles(state, 82, true), 0);
+	ck_assert_uint_eq(json_array_size(json_object_get(json_object_get(state, "tags"), "82")), 3);
+	json_decref(state);
+	json_decref(first);
+	json_decref(sla);
 	config_release(&cfg);
 }
 END_TEST
@@ -903,8 +956,10 @@ START_TEST(apply_rejects_malformed_actions)
 	json_t *bad[] = {
 		json_pack("{s:s}", "action", "tag_add"),
 		json_pack("{s:s, s:i}", "action", "launch", "ticket_id", 1),
-		json_pack("{s:s, s:i, s:i, s:s}", "action", "note", "ticket_id", 1,
-			  "decision_id", 7, "body", "no marker"),
+		json_pack("{s:s, s:i, s:s, s:s}", "action", "note", "ticket_id", 1,
+			  "marker", ZAMMAD_MARKER "7", "body", "no marker"),
+		json_pack("{s:s, s:i, s:s}", "action", "note", "ticket_id", 1,
+			  "body", "<p>" ZAMMAD_MARKER "7</p>"),
 		json_pack("{s:s, s:i}", "action", "ticket_update", "ticket_id", 1),
 	};
 	struct config cfg;
@@ -921,6 +976,108 @@ START_TEST(apply_rejects_malformed_actions)
 	}
 	http_client_free(http);
 	config_release(&cfg);
+}
+END_TEST
+
+/* Run cmd_zammad_setup on a writable copy of args (NULL-terminated). */
+static int run_cmd(const char *const *args)
+{
+	char *argv[16];
+	int argc = 0, rc;
+
+	while (args[argc] && argc < 15) {
+		argv[argc] = xstrdup(args[argc]);
+		argc++;
+	}
+	argv[argc] = NULL;
+	rc = cmd_zammad_setup(argc, argv);
+	for (int i = 0; i < 16 && argv[i]; i++)
+		free(argv[i]);
+	return rc;
+}
+
+/* Run `deskpilot zammad-setup` against the fake, plus one extra option. */
+static int run_setup(const char *extra)
+{
+	const char *args[] = {"zammad-setup", "--url", fake.url, "--token", FAKE_TOKEN,
+			      "--secret", "s3cret", "--endpoint",
+			      "https://deskpilot.example.test/hooks/zammad", extra, NULL};
+
+	return run_cmd(args);
+}
+
+static size_t count_requests(const json_t *state, const char *method)
+{
+	const json_t *reqs = json_object_get(state, "requests");
+	size_t n = 0;
+
+	for (size_t i = 0; i < json_array_size(reqs); i++)
+		n += strcmp(json_string_value(json_array_get(json_array_get(reqs, i), 0)),
+			    method) == 0;
+	return n;
+}
+
+START_TEST(setup_creates_then_updates)
+{
+	json_t *state, *hooks, *trigs, *t, *cond;
+	json_int_t hook_id;
+
+	ck_assert_int_eq(fake_zammad_control(&fake, "{\"reset\":true}"), 0);
+	/* A dry run only reads. */
+	ck_assert_int_eq(run_setup("--dry-run"), 0);
+	state = fake_zammad_state(&fake);
+	ck_assert_uint_eq(json_array_size(json_object_get(state, "webhooks")), 0);
+	ck_assert_uint_eq(count_requests(state, "POST") + count_requests(state, "PUT"), 0);
+	json_decref(state);
+
+	ck_assert_int_eq(run_setup(NULL), 0);
+	ck_assert_int_eq(run_setup(NULL), 0); /* idempotent by name */
+	state = fake_zammad_state(&fake);
+	hooks = json_object_get(state, "webhooks");
+	trigs = json_object_get(state, "triggers");
+	ck_assert_uint_eq(json_array_size(hooks), 1);
+	ck_assert_uint_eq(json_array_size(trigs), 2);
+	ck_assert_uint_eq(count_requests(state, "POST"), 3);
+	ck_assert_uint_eq(count_requests(state, "PUT"), 3);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(hooks, 0), "endpoint")),
+			 "https://deskpilot.example.test/hooks/zammad");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(hooks, 0),
+							   "signature_token")),
+			 "s3cret");
+	hook_id = json_integer_value(json_object_get(json_array_get(hooks, 0), "id"));
+	for (size_t i = 0; i < 2; i++) {
+		t = json_array_get(trigs, i);
+		cond = json_object_get(t, "condition");
+		ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(
+					 json_object_get(t, "perform"), "notification.webhook"),
+					 "webhook_id")), hook_id);
+		ck_assert_str_eq(json_string_value(json_object_get(json_object_get(
+					 cond, "ticket.tags"), "value")), "ai-skip");
+		ck_assert_str_eq(json_string_value(json_array_get(json_object_get(
+					 json_object_get(cond, "article.internal"), "value"), 0)),
+				 "false");
+	}
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(
+				 json_object_get(json_array_get(trigs, 0), "condition"),
+				 "ticket.action"), "value")), "create");
+	json_decref(state);
+}
+END_TEST
+
+START_TEST(setup_reports_errors)
+{
+	const char *wrong_token[] = {"zammad-setup", "--url", fake.url, "--token", "wrong",
+				     "--secret", "s", "--endpoint",
+				     "https://x.example.test/hooks/zammad", NULL};
+	const char *no_endpoint[] = {"zammad-setup", "--url", fake.url, NULL};
+	json_t *state;
+
+	ck_assert_int_eq(fake_zammad_control(&fake, "{\"reset\":true}"), 0);
+	ck_assert_int_eq(run_cmd(wrong_token), 1);
+	ck_assert_int_eq(run_cmd(no_endpoint), EXIT_USAGE);
+	state = fake_zammad_state(&fake);
+	ck_assert_uint_eq(json_array_size(json_object_get(state, "webhooks")), 0);
+	json_decref(state);
 }
 END_TEST
 
@@ -949,6 +1106,7 @@ static Suite *suite(void)
 	tcase_add_test(tp, plan_ai_draft);
 	tcase_add_test(tp, plan_ai_draft_without_draft_goes_to_human);
 	tcase_add_test(tp, plan_ai_reply);
+	tcase_add_test(tp, plan_sla_breach);
 	tcase_add_test(tp, plan_none);
 	suite_add_tcase(s, tp);
 
@@ -956,11 +1114,14 @@ static Suite *suite(void)
 	tcase_set_timeout(ta, 20);
 	tcase_add_test(ta, apply_vip_plan);
 	tcase_add_test(ta, apply_is_idempotent);
+	tcase_add_test(ta, apply_sla_note_is_a_second_note);
 	tcase_add_test(ta, apply_outage_then_recovery);
 	tcase_add_test(ta, apply_refusals_are_remote_errors);
 	tcase_add_test(ta, apply_unreachable_is_busy);
 	tcase_add_test(ta, apply_public_reply);
 	tcase_add_test(ta, apply_rejects_malformed_actions);
+	tcase_add_test(ta, setup_creates_then_updates);
+	tcase_add_test(ta, setup_reports_errors);
 	suite_add_tcase(s, ta);
 	return s;
 }
