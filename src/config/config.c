@@ -9,6 +9,8 @@
  */
 #include "config/config.h"
 
+#include "ops/watchdog.h" /* business_hours syntax */
+
 #include <ini.h>
 
 #include <ctype.h>
@@ -97,6 +99,16 @@ static const struct key keys[] = {
 	S("zammad", "url", zammad.url, ""),
 	SECRET("zammad", "token", zammad.token),
 	SECRET("zammad", "webhook_secret", zammad.webhook_secret),
+	D("sla", "vip_sla_minutes", vip_sla_minutes, "60", 0, 43200),
+	S("sla", "business_hours", business_hours, ""),
+	I("sla", "utc_offset_minutes", utc_offset_minutes, "0", -840, 840),
+
+	I("quality", "acceptance_window", acceptance_window, "20", 1, 1000),
+	D("quality", "acceptance_min", acceptance_min, "0.3", 0, 1),
+
+	D("stats", "minutes_per_human_ticket", minutes_per_human_ticket, "11", 0, 1440),
+	D("stats", "minutes_per_ai_draft", minutes_per_ai_draft, "4", 0, 1440),
+
 	B("zammad", "allow_unsigned", zammad.allow_unsigned, "false"),
 	SECRET("zammad", "auth_bearer", zammad.auth_bearer),
 	S("zammad", "auth_basic_user", zammad.auth_basic_user, ""),
@@ -405,6 +417,7 @@ static int validate(const struct config *cfg, struct dp_error *err)
 	const char *p = cfg->path;
 	long long mode;
 	char *end;
+	struct dp_error tmp;
 
 	if (!listen_ok(cfg->listen))
 		return dp_fail(err, DP_EINVAL,
@@ -423,6 +436,10 @@ static int validate(const struct config *cfg, struct dp_error *err)
 	if (cfg->zammad.enabled) {
 		if (!*cfg->zammad.webhook_secret && !cfg->zammad.allow_unsigned)
 			return dp_fail(err, DP_EINVAL,
+	if (watchdog_hours_parse(cfg->business_hours, cfg->utc_offset_minutes,
+				 NULL, &tmp) < 0)
+		return dp_fail(err, DP_EINVAL, "%s: [sla] 'business_hours' %s", p,
+			       tmp.msg);
 				       "%s: [zammad] 'webhook_secret' is required (or set allow_unsigned = true)",
 				       p);
 		if (!*cfg->zammad.url)

@@ -106,6 +106,19 @@ struct config {
 	/* [privacy] */
 	int retention_days;
 
+	/* [sla]: the VIP watchdog (src/ops/watchdog.h) */
+	double vip_sla_minutes;    /* 0: no watchdog */
+	char *business_hours;      /* "" or e.g. "Mon-Fri 09:00-17:00" */
+	int utc_offset_minutes;    /* time zone of business_hours */
+
+	/* [quality]: draft acceptance and auto-demotion (src/ops/acceptance.h) */
+	int acceptance_window;     /* last N measured drafts per intent */
+	double acceptance_min;     /* mean below this demotes; 0: never */
+
+	/* [stats]: the agent-minutes-saved estimate */
+	double minutes_per_human_ticket;
+	double minutes_per_ai_draft;
+
 	struct config_zammad zammad;
 	struct config_osticket osticket;
 };

@@ -46,6 +46,13 @@ struct plan_input {
 	int64_t decision_id;
 	const char *draft;     /* AI draft text, or NULL */
 	const char *note_text; /* human-readable reasons for the internal note */
+	/* Set by the VIP SLA watchdog (src/ops/watchdog.h) for a human_vip
+	 * ticket nobody answered in time: plan the escalation instead of the
+	 * decision's normal actions - the vip-sla-breach tag, the urgent
+	 * priority and an internal note holding note_text. Its note must be
+	 * told apart from the decision's first note (same decision_id) by the
+	 * idempotency check. */
+	bool sla_breach;
 };
 
 struct connector {

@@ -114,6 +114,26 @@ static const char *const migrations[] = {
 	"  trained_at INTEGER NOT NULL,"
 	"  meta TEXT"
 	");",
+
+	/* 2: VIP SLA escalations and intents taken off the auto-reply list. */
+	"CREATE TABLE sla_escalations ("
+	"  id INTEGER PRIMARY KEY,"
+	"  decision_id INTEGER NOT NULL UNIQUE REFERENCES decisions(id),"
+	"  source TEXT NOT NULL,"
+	"  ticket_id INTEGER NOT NULL,"
+	"  due_at INTEGER NOT NULL,"           /* when the SLA ran out, ms */
+	"  escalated_at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX sla_escalations_time ON sla_escalations(escalated_at);"
+	"CREATE INDEX decisions_outcome ON decisions(outcome, decided_at);"
+
+	"CREATE TABLE intent_demotions ("
+	"  intent TEXT PRIMARY KEY,"
+	"  demoted_at INTEGER NOT NULL,"
+	"  mean_acceptance REAL NOT NULL,"     /* over the window that demoted it */
+	"  drafts INTEGER NOT NULL,"
+	"  restored_at INTEGER"                /* set by the admin; NULL: demoted */
+	");",
 };
 
 #endif

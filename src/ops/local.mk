@@ -1,0 +1,6 @@
+# ops: VIP SLA watchdog, draft acceptance and demotions, stats, the manual
+src_libdeskpilot_a_SOURCES += \
+	src/ops/watchdog.c src/ops/watchdog.h \
+	src/ops/acceptance.c src/ops/acceptance.h \
+	src/ops/stats.c src/ops/stats.h \
+	src/store/ops.c src/store/ops.h
