@@ -24,4 +24,4 @@ tests_unit_check_http_client_SOURCES = tests/unit/check_http_client.c \
 	tests/unit/fake_zammad_ctl.c tests/unit/fake_zammad_ctl.h
 tests_unit_check_http_client_CFLAGS = $(DP_TEST_CFLAGS)
 tests_unit_check_http_client_LDADD = $(DP_TEST_LIBS)
-EXTRA_DIST += tests/fakes/fake_zammad.py
+EXTRA_DIST += tests/fakes/fake_zammad.py plugin/zammad/README.md
