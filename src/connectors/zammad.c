@@ -14,12 +14,13 @@
  * already rendered, so a stored action replays the same way.
  *
  * apply: one action = one or two REST calls with
- * "Authorization: Token token=...". Articles carry ZAMMAD_MARKER plus the
- * decision id; before posting one, the ticket's articles are read and the
- * post is skipped when the marker is already there. Tags and ticket
- * updates are idempotent in Zammad itself.
+ * "Authorization: Token token=...". Articles carry a marker token
+ * (ZAMMAD_MARKER, the decision id, and "-sla" on the SLA watchdog's second
+ * note); before posting one, the ticket's articles are read and the post
+ * is skipped when an article of the same visibility already holds the
+ * token. Tags and ticket updates are idempotent in Zammad itself.
  *
- * Invariants: a VIP customer (customer or organization flag) never gets a
+ * Invariants: a VIP customer (customer or organization flag) never receives a
  * planned public article; an article written by deskpilot is classified
  * EVENT_OWN so triggers firing on our own notes decide nothing.
  */
@@ -593,7 +594,7 @@ static void zammad_plan(const struct config *cfg, const struct plan_input *in,
 		return;
 	}
 
-	/* Defence in depth: whatever triage said, a premium customer gets no
+	/* Defence in depth: whatever triage said, a premium customer receives no
 	 * public AI text, and AI outcomes without a draft go to a human. */
 	if (o == OUTCOME_AI_REPLY && (ev->customer_vip || ev->organization_vip))
 		o = OUTCOME_HUMAN_VIP;

@@ -11,8 +11,10 @@
 #include "connectors/connector.h"
 
 /* Every article deskpilot writes carries this text followed by the
- * decision id ("deskpilot-decision:42"): apply looks for it before posting
- * again, and accept records such articles as deskpilot's own. */
+ * decision id ("deskpilot-decision:42"; the SLA escalation note of the same
+ * decision "deskpilot-decision:42-sla"): apply looks for it before posting
+ * again, and accept records non-customer articles holding it as
+ * deskpilot's own. Planned note and reply actions hold it as "marker". */
 #define ZAMMAD_MARKER "deskpilot-decision:"
 
 /* Caps on what a webhook may carry. */
