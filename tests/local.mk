@@ -1,1 +1,22 @@
-# tests
+# tests: the integration harness every module's integration tests link,
+# the foundation's unit and integration tests, and the benchmark.
+#
+# An integration test in any module's local.mk looks like:
+#   check_PROGRAMS += tests/integration/check_zammad_e2e
+#   TESTS += tests/integration/check_zammad_e2e
+#   tests_integration_check_zammad_e2e_SOURCES = tests/integration/check_zammad_e2e.c
+#   tests_integration_check_zammad_e2e_CFLAGS = $(DP_IT_CFLAGS)
+#   tests_integration_check_zammad_e2e_LDADD = $(DP_IT_LIBS)
+check_LIBRARIES = tests/integration/libharness.a
+tests_integration_libharness_a_SOURCES = \
+	tests/integration/harness.c tests/integration/harness.h
+tests_integration_libharness_a_CFLAGS = $(DP_TEST_CFLAGS)
+DP_IT_CFLAGS = $(DP_TEST_CFLAGS) -I$(top_srcdir)/tests/integration
+DP_IT_LIBS = tests/integration/libharness.a $(DP_TEST_LIBS)
+
+check_PROGRAMS += tests/integration/check_foundation
+TESTS += tests/integration/check_foundation
+tests_integration_check_foundation_SOURCES = tests/integration/check_foundation.c
+tests_integration_check_foundation_CFLAGS = $(DP_IT_CFLAGS)
+tests_integration_check_foundation_LDADD = $(DP_IT_LIBS)
+EXTRA_DIST += tests/data/foundation/zammad-customer-email.body
