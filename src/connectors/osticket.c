@@ -11,7 +11,9 @@
  *
  * plan: one "decision" action per decision for the plugin's route; VIP
  * tickets get the VIP marker, priority, team (and department, if set) and a
- * note with the reason, and never a reply or a draft.
+ * note with the reason, and never a reply or a draft. The VIP SLA
+ * watchdog's escalation is the same action with "escalation": true, the
+ * urgent priority and its own note.
  *
  * apply: one signed POST; the plugin applies a decision id once, so a
  * retried call changes nothing the second time.
@@ -529,7 +531,12 @@ static void plan(const struct config *cfg, const struct plan_input *in,
 		      (json_int_t)ev->ticket_id, "outcome", outcome_name(o),
 		      "note", in->note_text ? in->note_text : "", "vip", vip);
 	set_text(a, "ticket_number", ev->ticket_number);
-	if (vip) {
+	if (in->sla_breach) {
+		/* The watchdog's escalation of the same decision: the plugin
+		 * keys it apart from the first application. */
+		json_object_set_new(a, "escalation", json_true());
+		set_text(a, "priority", oc->urgent_priority);
+	} else if (vip) {
 		/* A human only: no draft and no reply, whatever was drafted. */
 		set_text(a, "priority", oc->vip_priority);
 		set_text(a, "team", oc->vip_team);

@@ -82,8 +82,10 @@ static int parse_text(const char *ct, const char *body, struct ticket_event *ev,
 
 /* ---- fixture pairs ------------------------------------------------------ */
 
+/* plugin_event.* are written by the PHP plugin itself (its test checks
+ * them byte for byte), so the plugin's output is what is parsed here. */
 static const char *const pairs[] = {"message_html", "message_vip",
-				    "reply_text"};
+				    "reply_text", "plugin_event"};
 
 START_TEST(test_pair_identical)
 {
@@ -458,7 +460,8 @@ END_TEST
 
 /* ---- plan --------------------------------------------------------------- */
 
-static json_t *plan_for(enum outcome o, bool customer_vip, const char *draft)
+static json_t *plan_full(enum outcome o, bool customer_vip, const char *draft,
+			 bool sla_breach)
 {
 	struct ticket_event ev;
 	struct decision d;
@@ -471,10 +474,16 @@ static json_t *plan_for(enum outcome o, bool customer_vip, const char *draft)
 	ev.customer_vip = customer_vip;
 	decision_init(&d);
 	d.outcome = o;
-	in = (struct plan_input){&ev, &d, 77, draft, "Premium customer: organization Globex"};
+	in = (struct plan_input){&ev, &d, 77, draft,
+				 "Premium customer: organization Globex", sla_breach};
 	osticket_connector.plan(&cfg, &in, actions);
 	ticket_event_release(&ev);
 	return actions;
+}
+
+static json_t *plan_for(enum outcome o, bool customer_vip, const char *draft)
+{
+	return plan_full(o, customer_vip, draft, false);
 }
 
 START_TEST(test_plan)
@@ -518,6 +527,16 @@ START_TEST(test_plan)
 	a = plan_for(OUTCOME_AI_DRAFT, false, "Draft text");
 	x = json_array_get(a, 0);
 	ck_assert_str_eq(json_string_value(json_object_get(x, "draft")), "Draft text");
+	ck_assert_ptr_null(json_object_get(x, "reply"));
+	json_decref(a);
+
+	/* The watchdog's escalation: same decision id, marked, urgent. */
+	a = plan_full(OUTCOME_HUMAN_VIP, true, NULL, true);
+	x = json_array_get(a, 0);
+	ck_assert(json_is_true(json_object_get(x, "escalation")));
+	ck_assert_int_eq(json_integer_value(json_object_get(x, "decision_id")), 77);
+	ck_assert_str_eq(json_string_value(json_object_get(x, "priority")), "emergency");
+	ck_assert_ptr_null(json_object_get(x, "team"));
 	ck_assert_ptr_null(json_object_get(x, "reply"));
 	json_decref(a);
 

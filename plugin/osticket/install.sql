@@ -1,0 +1,24 @@
+-- deskpilot plugin tables; %TABLE_PREFIX% is osTicket's table prefix.
+-- Events that could not be delivered, resent on cron.
+CREATE TABLE IF NOT EXISTS `%TABLE_PREFIX%deskpilot_outbox` (
+  `id` int(11) unsigned NOT NULL AUTO_INCREMENT,
+  `delivery_id` varchar(64) NOT NULL,
+  `payload` mediumtext NOT NULL,
+  `attempts` int(11) unsigned NOT NULL DEFAULT 0,
+  `next_at` int(11) unsigned NOT NULL,
+  `last_error` varchar(255) NOT NULL DEFAULT '',
+  `created` int(11) unsigned NOT NULL,
+  PRIMARY KEY (`id`),
+  UNIQUE KEY `delivery_id` (`delivery_id`),
+  KEY `next_at` (`next_at`)
+) DEFAULT CHARSET=utf8mb4;
+-- Decisions already applied, by deskpilot's decision id ("77", or
+-- "77/escalation" for the VIP SLA escalation): a repeat changes nothing.
+CREATE TABLE IF NOT EXISTS `%TABLE_PREFIX%deskpilot_decision` (
+  `decision_key` varchar(64) NOT NULL,
+  `ticket_id` int(11) unsigned NOT NULL,
+  `result` text NOT NULL,
+  `applied` int(11) unsigned NOT NULL,
+  PRIMARY KEY (`decision_key`),
+  KEY `ticket_id` (`ticket_id`)
+) DEFAULT CHARSET=utf8mb4;

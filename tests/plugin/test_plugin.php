@@ -1,0 +1,357 @@
+<?php
+/*
+ * test_plugin.php - the osTicket plugin's own logic against the stand-ins
+ * in stubs/: settings, signing, the event payload (byte for byte against
+ * tests/data/osticket/plugin_event.{json,xml}, which the C connector's
+ * tests parse), delivery with queueing and cron resend, the loop guard,
+ * the bootstrap, and decision application with its idempotency.
+ *
+ * Prints TAP. Usage: php test_plugin.php SRCDIR
+ * (DP_UPDATE_GOLDEN=1 rewrites the golden payload files.)
+ */
+error_reporting(E_ALL);
+date_default_timezone_set('UTC');
+$src = $argv[1] ?? dirname(__DIR__, 2);
+define('INCLUDE_DIR', __DIR__ . '/stubs/');
+require_once $src . '/plugin/osticket/deskpilot.php';
+require_once $src . '/plugin/osticket/api.deskpilot.php';
+
+$n = 0;
+$failed = 0;
+function ok($cond, $what) {
+    global $n, $failed;
+    $n++;
+    if (!$cond)
+        $failed++;
+    echo ($cond ? 'ok' : 'not ok') . " $n - $what\n";
+}
+function is_same($got, $want, $what) {
+    ok($got === $want, $what);
+    if ($got !== $want)
+        echo '# got:  ' . var_export($got, true) . "\n# want: "
+            . var_export($want, true) . "\n";
+}
+
+const SECRET = 's3cret-shared-with-the-plugin';
+
+function settings(array $over = array()) {
+    $v = $over + array('url' => 'http://127.0.0.1:8080/hooks/osticket',
+        'secret' => SECRET, 'vip_field' => 'vip');
+    return DeskpilotSettings::from(function ($k) use ($v) {
+        return $v[$k] ?? null;
+    });
+}
+
+/* Fake transport: answers from a list, records requests. */
+class FakeTransport {
+    var $answers, $requests = array();
+    function __construct(array $answers) { $this->answers = $answers; }
+    function post($url, array $headers, $body, $ct, $t) {
+        $this->requests[] = array('url' => $url, 'headers' => $headers,
+            'body' => $body, 'timeouts' => array($ct, $t));
+        return array_shift($this->answers)
+            ?? array('status' => 0, 'body' => '', 'error' => 'no answer');
+    }
+}
+
+/* In-memory twin of DeskpilotDbStore. */
+class MemStore {
+    var $outbox = array(), $decisions = array(), $nextId = 1;
+    function queue($did, $payload, $error, $nextAt, $now) {
+        foreach ($this->outbox as $r)
+            if ($r['delivery_id'] === $did)
+                return true;
+        $this->outbox[$this->nextId] = array('id' => $this->nextId++,
+            'delivery_id' => $did, 'payload' => $payload, 'attempts' => 0,
+            'next_at' => $nextAt, 'last_error' => $error);
+        return true;
+    }
+    function due($now, $limit) {
+        return array_slice(array_values(array_filter($this->outbox,
+            function ($r) use ($now) { return $r['next_at'] <= $now; })),
+            0, $limit);
+    }
+    function sent($id) { unset($this->outbox[$id]); }
+    function failed($id, $error, $nextAt) {
+        $this->outbox[$id]['attempts']++;
+        $this->outbox[$id]['next_at'] = $nextAt;
+        $this->outbox[$id]['last_error'] = $error;
+    }
+    function decision($id) { return $this->decisions[$id] ?? null; }
+    function recordDecision($id, $ticket, array $result, $now) {
+        $this->decisions[$id] = json_decode(json_encode($result), true);
+    }
+}
+
+function header_of(array $headers, $name) {
+    foreach ($headers as $h)
+        if (stripos($h, "$name:") === 0)
+            return trim(substr($h, strlen($name) + 1));
+    return null;
+}
+
+/* ---- settings ----------------------------------------------------------- */
+$s = DeskpilotSettings::from(function ($k) {
+    return array('format' => array('xml' => 'XML'), 'timeout' => '7',
+        'connect_timeout' => '0', 'send_responses' => 0, 'url' => ' http://x/ ')[$k] ?? null;
+});
+is_same($s['format'], 'xml', 'settings: a choice field gives its key');
+is_same($s['timeout'], 7, 'settings: numbers become integers');
+is_same($s['connect_timeout'], 1, 'settings: timeouts are at least 1 s');
+is_same($s['send_responses'], false, 'settings: booleans');
+is_same($s['send_messages'], true, 'settings: defaults fill the rest');
+is_same($s['url'], 'http://x/', 'settings: text is trimmed');
+is_same($s['poster'], 'deskpilot', 'settings: default poster');
+
+/* ---- signing ------------------------------------------------------------ */
+// The same vector the service computes (HMAC-SHA256, hex).
+is_same(DeskpilotSignature::sign('{"a":1}', 'key'),
+    'sha256=' . hash_hmac('sha256', '{"a":1}', 'key'), 'sign: sha256= and hex');
+is_same(DeskpilotSignature::sign('hello', 'secret'),
+    'sha256=88aab3ede8d3adf94d26ab90d3bafd4a2083070c3bcce9c014ee04a443847c0b',
+    'sign: known HMAC-SHA256 vector');
+$b = '{"timestamp":1000}';
+$sig = DeskpilotSignature::sign($b, SECRET);
+is_same(DeskpilotSignature::check($b, $sig, '1000', 1000, SECRET, 1100, 300),
+    null, 'check: good signature inside the window');
+is_same(DeskpilotSignature::check($b . ' ', $sig, '1000', 1000, SECRET, 1100, 300),
+    'signature does not match the body', 'check: one byte more is refused');
+is_same(DeskpilotSignature::check($b, $sig, '1000', 1000, SECRET, 1301, 300),
+    'stale or replayed request', 'check: outside the window');
+is_same(DeskpilotSignature::check($b, $sig, '1001', 1000, SECRET, 1000, 300),
+    'X-Deskpilot-Timestamp does not match the body', 'check: header and body differ');
+is_same(DeskpilotSignature::check($b, null, '1000', 1000, SECRET, 1000, 300),
+    'missing or malformed X-Deskpilot-Signature', 'check: no signature');
+is_same(DeskpilotSignature::check($b, $sig, '1000', 1000, '', 1000, 300),
+    'no shared secret is configured', 'check: no secret, nothing passes');
+
+/* ---- payload ------------------------------------------------------------ */
+$org = new Person(9, 'Müller & Söhne GmbH', array('vip' => false));
+$user = new Person(57, 'Jürgen Weiß', array('vip' => ''), $org);
+$ticket = new Ticket(342, '604127', $user);
+$html = '<div dir="ltr"><p>Guten Tag,</p><p>meine Bestellung <b>#88412</b> ist '
+    . 'immer noch nicht da &amp; bewegt sich nicht.</p><p>Können Sie nachsehen? 🙏</p></div>';
+$entry = new ThreadEntry(1187, 'M', 'Jürgen Weiß', new HtmlThreadEntryBody($html), $ticket);
+$f = DeskpilotPayload::fields($entry, $ticket, settings(),
+    '0f8b6c0e-4b1d-4f7e-9d2a-6a41c2f0b8d1', 1732550400);
+is_same($f['created'], '2024-11-25T16:00:00Z', 'payload: created in UTC ISO-8601');
+is_same($f['message']['type'], 'text/html', 'payload: HTML body keeps its type');
+is_same(array($f['user_vip'], $f['org_vip']), array(false, false), 'payload: no VIP');
+foreach (array('json', 'xml') as $fmt) {
+    list($body, $ct) = DeskpilotPayload::encode($f, $fmt);
+    $golden = "$src/tests/data/osticket/plugin_event.$fmt";
+    if (getenv('DP_UPDATE_GOLDEN'))
+        file_put_contents($golden, $body);
+    is_same($body, (string) @file_get_contents($golden),
+        "payload: $fmt is byte for byte tests/data/osticket/plugin_event.$fmt");
+}
+is_same(DeskpilotPayload::encode($f, 'xml')[1], 'application/xml; charset=utf-8',
+    'payload: XML content type');
+
+$org->vars['vip'] = true;
+$user->vars['vip'] = 'gold';
+$f2 = DeskpilotPayload::fields($entry, $ticket, settings(), 'd', 1);
+is_same(array($f2['user_vip'], $f2['org_vip']), array(true, true),
+    'payload: VIP from a checked box and from a non-empty value');
+$f3 = DeskpilotPayload::fields($entry, $ticket, settings(array('vip_field' => '')), 'd', 1);
+is_same(array($f3['user_vip'], $f3['org_vip']), array(false, false),
+    'payload: no VIP field configured, no VIP');
+is_same(DeskpilotPayload::vip(new Person(1, 'x', array('vip' => 'No')), 'vip'), false,
+    'payload: "No" is not VIP');
+
+$evil = "a]]><script>alert(1)</script>\x01\x0b b \xff\xfe <x y='1'>";
+$x = DeskpilotPayload::toXml(array('subject' => $evil,
+    'message' => array('type' => 'text/plain', 'body' => $evil)));
+ok(strpos($x, '<script>') === false && strpos($x, ']]>') === false,
+    'payload: markup in values is escaped');
+ok(!preg_match('/[\x00-\x08\x0B\x0C\x0E-\x1F]/', $x), 'payload: no control characters');
+ok(preg_match('//u', $x) === 1, 'payload: XML is valid UTF-8 (bad bytes substituted)');
+is_same(DeskpilotPayload::cut("ab\u{1F64F}", 4), 'ab', 'payload: cut on a character boundary');
+is_same(DeskpilotPayload::cut("abé", 4), "abé", 'payload: a whole character at the cut stays');
+
+/* ---- delivery ----------------------------------------------------------- */
+$t = new FakeTransport(array(array('status' => 202, 'body' => '{}', 'error' => '')));
+$store = new MemStore();
+$out = new DeskpilotOutbound(settings(array('format' => 'xml')), $t, $store);
+ok($out->send($f, 5000), 'send: accepted on 202');
+$r = $t->requests[0];
+is_same($r['url'], 'http://127.0.0.1:8080/hooks/osticket', 'send: to the hook URL');
+is_same($r['timeouts'], array(2, 3), 'send: 2 s connect, 3 s total by default');
+is_same(header_of($r['headers'], 'Content-Type'), 'application/xml; charset=utf-8', 'send: XML content type');
+is_same(header_of($r['headers'], 'X-Deskpilot-Timestamp'), '5000', 'send: timestamp header');
+is_same(DeskpilotSignature::check($r['body'], header_of($r['headers'], 'X-Deskpilot-Signature'),
+    '5000', null, SECRET, 5000, 300), null, 'send: signature over the exact body');
+ok(strpos($r['body'], '<timestamp>5000</timestamp>') !== false, 'send: body carries the same timestamp');
+is_same(count($store->outbox), 0, 'send: nothing queued on success');
+
+$t = new FakeTransport(array(
+    array('status' => 0, 'body' => '', 'error' => 'Connection refused'),
+    array('status' => 503, 'body' => '{"error":"unavailable"}', 'error' => ''),
+    array('status' => 202, 'body' => '{}', 'error' => '')));
+$out = new DeskpilotOutbound(settings(), $t, $store);
+ok(!$out->send($f, 6000), 'send: failure reported');
+$row = reset($store->outbox);
+is_same($row['delivery_id'], '0f8b6c0e-4b1d-4f7e-9d2a-6a41c2f0b8d1', 'queue: keeps the delivery id');
+is_same($row['last_error'], 'deskpilot unreachable: Connection refused', 'queue: records why');
+is_same($out->drain(6030), array(0, 0, 0), 'cron: nothing due before next_at');
+is_same($out->drain(6060), array(0, 1, 0), 'cron: a 503 stays queued');
+$row = reset($store->outbox);
+is_same(array($row['attempts'], $row['next_at']), array(1, 6060 + 120), 'cron: backoff doubles');
+is_same($row['last_error'], 'deskpilot answered 503: {"error":"unavailable"}', 'cron: answer recorded');
+is_same($out->drain(6180), array(1, 0, 0), 'cron: delivered on the next run');
+is_same(count($store->outbox), 0, 'cron: delivered events leave the table');
+$last = json_decode(end($t->requests)['body'], true);
+is_same(array($last['timestamp'], $last['delivery_id']),
+    array(6180, '0f8b6c0e-4b1d-4f7e-9d2a-6a41c2f0b8d1'),
+    'cron: resend has a fresh timestamp and the same delivery id');
+ok(preg_match('/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/',
+    DeskpilotOutbound::newDeliveryId()) === 1, 'delivery ids are UUIDv4');
+
+/* ---- bootstrap, loop guard, events out ----------------------------------- */
+$p1 = new DeskpilotPlugin();
+$p1->config = new DeskpilotConfig(array('url' => 'http://127.0.0.1:8080/hooks/osticket',
+    'secret' => SECRET, 'format' => array('json' => 'JSON')));
+$p2 = new DeskpilotPlugin();
+$p2->config = new DeskpilotConfig(array('url' => 'http://other/', 'secret' => 'x'));
+$p1->bootstrap();
+$p2->bootstrap();
+is_same(count(Signal::$handlers['threadentry.created']), 1, 'bootstrap: signals connected once for two instances');
+is_same(DeskpilotPlugin::$settings['url'], 'http://127.0.0.1:8080/hooks/osticket', 'bootstrap: first instance wins');
+$d = new Dispatcher();
+Signal::send('api', $d);
+is_same($d->urls, array(array('POST', '^/deskpilot/decision\.(?P<format>json)$',
+    array('DeskpilotApiController', 'decision'))), 'api: the decision route');
+
+DeskpilotPlugin::$transport = $t = new FakeTransport(array_fill(0, 10,
+    array('status' => 202, 'body' => '{}', 'error' => '')));
+DeskpilotPlugin::$store = new MemStore();
+Signal::send('threadentry.created', $entry);
+is_same(count($t->requests), 1, 'event: a customer message is sent');
+is_same(json_decode($t->requests[0]['body'], true)['entry_id'], 1187, 'event: for that entry');
+Signal::send('threadentry.created', new ThreadEntry(2, 'N', 'Anna', new TextThreadEntryBody('x'), $ticket));
+Signal::send('threadentry.created', new ThreadEntry(3, 'R', 'deskpilot', new TextThreadEntryBody('x'), $ticket));
+$auto = new ThreadEntry(4, 'M', 'Mailer', new TextThreadEntryBody('Out of office'), $ticket);
+$auto->autoReply = true;
+Signal::send('threadentry.created', $auto);
+DeskpilotGuard::run(function () use ($ticket) {
+    Signal::send('threadentry.created', new ThreadEntry(5, 'R', 'Anna', new TextThreadEntryBody('x'), $ticket));
+});
+is_same(count($t->requests), 1, 'loop guard: notes, own replies, auto-replies and guarded entries are not sent');
+Signal::send('threadentry.created', new ThreadEntry(6, 'R', 'Anna Schmidt', new TextThreadEntryBody('x'), $ticket));
+is_same(count($t->requests), 2, 'event: an agent response is sent');
+DeskpilotPlugin::$settings['send_responses'] = false;
+Signal::send('threadentry.created', new ThreadEntry(7, 'R', 'Anna Schmidt', new TextThreadEntryBody('x'), $ticket));
+is_same(count($t->requests), 2, 'event: agent responses can be switched off');
+$t->answers = array(array('status' => 0, 'body' => '', 'error' => 'timeout'));
+Signal::send('threadentry.created', $entry);
+is_same(count(DeskpilotPlugin::$store->outbox), 1, 'event: undelivered event queued');
+$t->answers = array(array('status' => 202, 'body' => '{}', 'error' => ''));
+$data = array('autocron' => false);
+foreach (DeskpilotPlugin::$store->outbox as &$row)
+    $row['next_at'] = 0;
+unset($row);
+Signal::send('cron', null, $data);
+is_same(count(DeskpilotPlugin::$store->outbox), 0, 'cron signal: queued event resent');
+
+/* ---- decisions in ------------------------------------------------------- */
+$vipTicket = new Ticket(343, '604128', $user);
+DynamicFormEntry::$byTicket[343] = array(new DynamicFormEntry(
+    array('subject' => new Answer('x'), 'priority' => new Answer('Normal', 2)),
+    array('deskpilot_vip')));
+$ds = settings(array('reply_agent' => 'ai.bot'));
+$store = new MemStore();
+function decide(array $ds, $store, array $d, $now = 7000, $sign = true) {
+    $d += array('timestamp' => $now);
+    $body = json_encode($d);
+    return DeskpilotDecision::handle($ds, $store, $body,
+        $sign ? DeskpilotSignature::sign($body, SECRET) : 'sha256=00',
+        (string) $d['timestamp'], $now);
+}
+$vip = array('action' => 'decision', 'decision_id' => 77, 'ticket_id' => 343,
+    'ticket_number' => '604128', 'outcome' => 'human_vip', 'vip' => true,
+    'note' => 'Premium customer (organization Globex): a human answers.',
+    'priority' => 'high', 'team' => 'VIP', 'dept' => 'Priority Desk',
+    'reply' => 'must never be sent');
+
+Rec::reset();
+is_same(decide($ds, $store, $vip, 7000, false)[0], 401, 'decision: bad signature is 401');
+is_same(decide($ds, $store, $vip + array('timestamp' => 6000))[0], 401, 'decision: stale is 401');
+is_same(DeskpilotDecision::handle($ds, $store, 'nope', DeskpilotSignature::sign('nope', SECRET), '7000', 7000),
+    array(400, array('error' => 'body is not a JSON object')), 'decision: not JSON is 400');
+Rec::reset();
+$store = new MemStore();
+is_same(decide($ds, $store, array('decision_id' => '77') + $vip),
+    array(422, array('error' => "'decision_id' must be a positive integer")), 'decision: bad field is 422');
+is_same(decide($ds, $store, array('ticket_id' => 999) + $vip),
+    array(404, array('error' => 'no ticket 999')), 'decision: unknown ticket is 404');
+is_same(decide($ds, $store, array('ticket_number' => '1') + $vip)[0], 422, 'decision: wrong ticket number is 422');
+is_same(Rec::$calls, array(), 'decision: refusals change nothing');
+
+list($code, $res) = decide($ds, $store, $vip);
+is_same($code, 201, 'VIP decision: 201');
+$res = json_decode(json_encode($res), true);
+is_same($res['changed'], array('note' => 500, 'vip' => true, 'priority' => 'high',
+    'team' => 'VIP', 'dept' => 'Priority Desk'), 'VIP decision: answer says what changed');
+is_same($res['warnings'], array(), 'VIP decision: no warnings');
+is_same(Rec::$calls, array(
+    'postNote:deskpilot: human_vip (decision 77)|Premium customer (organization Globex): a human answers.|deskpilot|alert=0',
+    "setAnswer:deskpilot_vip='1'", 'form.save',
+    'setAnswer:priority=NULL#3', 'form.save',
+    'assignToTeam:7', 'setDeptId:5', 'logEvent:transferred'),
+    'VIP decision: note as the poster, marker, priority High, team VIP, department; no reply');
+is_same($vipTicket->guarded, array(true), 'VIP decision: written under the loop guard');
+
+Rec::reset();
+list($code, $res) = decide($ds, $store, $vip);
+is_same($code, 200, 'repeat: 200');
+is_same($res['status'], 'duplicate', 'repeat: says duplicate');
+is_same($res['first']['changed']['note'], 500, 'repeat: returns the first answer');
+is_same(Rec::$calls, array(), 'repeat: changes nothing');
+
+Rec::reset();
+list($code, $res) = decide($ds, $store, array('escalation' => true,
+    'note' => 'No agent reply after 60 minutes.', 'priority' => 'Emergency')
+    + array_diff_key($vip, array('team' => 1, 'dept' => 1)));
+is_same($code, 201, 'escalation of the same decision id: applied, not a duplicate');
+is_same(Rec::$calls, array(
+    'postNote:deskpilot: VIP reply overdue (decision 77)|No agent reply after 60 minutes.|deskpilot|alert=0',
+    "setAnswer:deskpilot_vip='1'", 'form.save', 'setAnswer:priority=NULL#4', 'form.save'),
+    'escalation: its own note and the urgent priority');
+Rec::reset();
+is_same(decide($ds, $store, array('escalation' => true) + $vip)[0], 200, 'escalation: once only');
+
+Rec::reset();
+$draft = array('action' => 'decision', 'decision_id' => 78, 'ticket_id' => 342,
+    'outcome' => 'ai_draft', 'vip' => false, 'note' => 'Routine: track_order (0.91).',
+    'draft' => "Hallo Herr Weiß,\nIhr Paket kommt morgen.");
+list($code, $res) = decide($ds, $store, $draft);
+is_same(array($code, Rec::$calls), array(201, array(
+    "postNote:deskpilot: ai_draft (decision 78)|Routine: track_order (0.91).\n\nSuggested reply (not sent to the customer):\n\nHallo Herr Weiß,\nIhr Paket kommt morgen.|deskpilot|alert=0")),
+    'draft decision: one internal note holding the draft, nothing else');
+
+Rec::reset();
+$reply = array('decision_id' => 79, 'outcome' => 'ai_reply', 'draft' => null,
+    'reply' => "Ihr Paket kommt morgen.\n\nEinen Menschen erreichen Sie, indem Sie antworten.") + $draft;
+unset($reply['draft']);
+list($code, $res) = decide($ds, $store, $reply);
+is_same(array($code, Rec::$calls[1] ?? null), array(201,
+    "postReply:Ihr Paket kommt morgen.\n\nEinen Menschen erreichen Sie, indem Sie antworten.|deskpilot|all|staff=12"),
+    'reply decision: public reply to all, as the reply agent');
+
+Rec::reset();
+list($code, $res) = decide($ds, $store, array('decision_id' => 81, 'vip' => true) + $reply);
+ok($code === 201 && !Rec::has('postReply'), 'reply decision marked VIP: no reply is posted');
+
+Rec::reset();
+DynamicFormEntry::$byTicket[344] = array(new DynamicFormEntry(array('priority' => new Answer('Normal', 2))));
+new Ticket(344, '604129', $user);
+list($code, $res) = decide($ds, $store, array('decision_id' => 80, 'ticket_id' => 344,
+    'ticket_number' => '604129', 'priority' => 'Urgentissimo', 'team' => 'Nobody') + $vip);
+is_same($code, 201, 'partial decision: still applied');
+is_same(json_decode(json_encode($res), true)['warnings'], array(
+    "VIP marker field 'deskpilot_vip' is not on the ticket's forms",
+    "priority 'Urgentissimo' not set", "team 'Nobody' not assigned"),
+    'partial decision: what could not be done is reported');
+
+echo "1..$n\n";
+exit($failed ? 1 : 0);
