@@ -208,7 +208,10 @@ static size_t email(const struct scan *s)
 			dot = n;
 	while (n > 0 && p[n - 1] == '.') /* a full stop ends the sentence */
 		n--;
-	if (!dot || dot >= n)
+	while (dot > 0 && dot >= n)
+		for (dot--; dot > 0 && p[dot] != '.'; dot--)
+			;
+	if (!dot || p[dot] != '.' || p[dot - 1] == '@')
 		return 0;
 	for (size_t i = dot + 1; i < n; i++)
 		tld += isalpha((unsigned char)p[i]) != 0;
@@ -267,6 +270,14 @@ static size_t digit_run(const char *p, const char *seps, size_t *digits,
 	return len;
 }
 
+/* Whether p continues a number that started earlier ("0044 0532"): the
+ * tail of a longer number is not a number of its own. */
+static bool inside_number(const struct scan *s)
+{
+	return s->p - s->text >= 2 && strchr(" -/.", s->p[-1]) &&
+	       isdigit((unsigned char)s->p[-2]);
+}
+
 static const char *const not_card_context[] = {
 	"order", "invoice", "tracking", "#", "ref", "no.", "nr", "bestell",
 	"commande", "pedido", "rechnung", "facture",
@@ -277,7 +288,7 @@ static size_t card(const struct scan *s)
 	size_t digits, groups;
 	size_t n = digit_run(s->p, " -", &digits, &groups);
 
-	if (digits < 13 || digits > 19 || word_char(s->p[n]) ||
+	if (digits < 13 || digits > 19 || word_char(s->p[n]) || inside_number(s) ||
 	    !redact_luhn_ok(s->p, n) ||
 	    context_has(s, not_card_context, DP_ARRAY_LEN(not_card_context)))
 		return 0;
@@ -314,7 +325,7 @@ static size_t phone(const struct scan *s)
 	size_t digits, groups, n;
 	bool plus = p[0] == '+', paren = p[0] == '(';
 
-	if (date_like(p))
+	if (date_like(p) || inside_number(s))
 		return 0;
 	n = digit_run(p + plus + paren, " -/.", &digits, &groups) + plus + paren;
 	if (word_char(p[n]) || digits < 7 || digits > 15)
@@ -323,8 +334,9 @@ static size_t phone(const struct scan *s)
 		return n;
 	if (context_has(s, phone_context, DP_ARRAY_LEN(phone_context)))
 		return n;
-	/* Grouped national numbers: 030 1234567, (030) 123-456, 555-123-4567. */
-	if (groups >= 2 && digits >= 9 && (p[0] == '0' || paren))
+	/* Grouped national numbers (two or three groups): 030 1234567,
+	 * (030) 123-4567; and 555-123-4567. */
+	if (groups >= 2 && groups <= 3 && digits >= 9 && (p[0] == '0' || paren))
 		return n;
 	if (groups == 3 && digits == 10 && p[3] == '-' && p[7] == '-')
 		return n;
