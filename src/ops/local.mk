@@ -4,3 +4,9 @@ src_libdeskpilot_a_SOURCES += \
 	src/ops/acceptance.c src/ops/acceptance.h \
 	src/ops/stats.c src/ops/stats.h \
 	src/store/ops.c src/store/ops.h
+
+check_PROGRAMS += tests/unit/check_ops
+TESTS += tests/unit/check_ops
+tests_unit_check_ops_SOURCES = tests/unit/check_ops.c
+tests_unit_check_ops_CFLAGS = $(DP_TEST_CFLAGS)
+tests_unit_check_ops_LDADD = $(DP_TEST_LIBS)
