@@ -110,8 +110,11 @@ int store_event_claim(store *s, int64_t now_ms, int64_t lease_ms,
 		      int64_t *id, struct ticket_event *ev)
 {
 	static const char pick[] =
-		"SELECT id, normalized FROM events WHERE state = 'pending'"
-		" OR (state = 'claimed' AND lease_until < ?1)"
+		"SELECT id, normalized FROM events e"
+		" WHERE (state = 'pending' OR (state = 'claimed' AND lease_until < ?1))"
+		" AND NOT EXISTS (SELECT 1 FROM events p WHERE p.source = e.source"
+		"   AND p.ticket_id = e.ticket_id AND p.id < e.id"
+		"   AND p.state IN ('pending','claimed'))"
 		" ORDER BY id LIMIT 1";
 	static const char take[] =
 		"UPDATE events SET state = 'claimed', lease_until = ?2,"

@@ -25,7 +25,9 @@ int store_event_insert(store *s, const struct ticket_event *ev,
 		       int64_t *id_out);
 
 /* Claim the oldest pending event, or one whose lease ran out, for
- * lease_ms. Fills ev (initialised by the caller) and *id. Returns 0,
+ * lease_ms. An event waits while an earlier event of the same ticket is
+ * still pending or claimed, so a ticket's messages are decided in order
+ * (a follow-up sees the decision on the message before it). Fills ev (initialised by the caller) and *id. Returns 0,
  * DP_ENOTFOUND when the queue is empty, or DP_ESTORE. */
 int store_event_claim(store *s, int64_t now_ms, int64_t lease_ms,
 		      int64_t *id, struct ticket_event *ev);

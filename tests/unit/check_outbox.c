@@ -1,6 +1,7 @@
 /*
- * check_outbox.c - the outbox, decisions and retention tables: ordering per
- * ticket, retries, dead letters, requeue, exactly-once decisions, purge.
+ * check_outbox.c - the queues behind the front: events claimed in order per
+ * ticket under leases, the outbox (ordering per ticket, retries, dead
+ * letters, requeue), exactly-once decisions, and the retention purge.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -179,6 +180,48 @@ START_TEST(test_purge_keeps_decisions)
 }
 END_TEST
 
+static int64_t pending_event(int64_t ticket, int64_t article)
+{
+	struct ticket_event ev;
+	int64_t id;
+
+	ticket_event_init(&ev);
+	ev.source = strdup("zammad");
+	ev.kind = EVENT_CUSTOMER_MESSAGE;
+	ev.ticket_id = ticket;
+	ev.article_id = article;
+	ck_assert_int_eq(store_event_insert(s, &ev, "{}", 2, 1000, &id), 0);
+	ticket_event_release(&ev);
+	return id;
+}
+
+START_TEST(test_events_of_a_ticket_in_order)
+{
+	int64_t a = pending_event(9, 91), b = pending_event(9, 92);
+	int64_t c = pending_event(10, 101), id;
+	struct ticket_event ev;
+
+	ticket_event_init(&ev);
+	ck_assert_int_eq(store_event_claim(s, 2000, 5000, &id, &ev), 0);
+	ck_assert_int_eq(id, a);
+	ticket_event_release(&ev);
+	/* b waits for a (same ticket); c may go ahead. */
+	ck_assert_int_eq(store_event_claim(s, 2000, 5000, &id, &ev), 0);
+	ck_assert_int_eq(id, c);
+	ticket_event_release(&ev);
+	ck_assert_int_eq(store_event_claim(s, 2000, 5000, &id, &ev), DP_ENOTFOUND);
+	/* a's worker died: after its lease a is claimed again before b. */
+	ck_assert_int_eq(store_event_claim(s, 7001, 5000, &id, &ev), 0);
+	ck_assert_int_eq(id, a);
+	ticket_event_release(&ev);
+	ck_assert_int_eq(store_event_mark_done(s, a), 0);
+	ck_assert_int_eq(store_event_claim(s, 7002, 5000, &id, &ev), 0);
+	ck_assert_int_eq(id, b);
+	ticket_event_release(&ev);
+	ck_assert_int_eq(store_event_queue_depth(s), 2); /* b and c claimed */
+}
+END_TEST
+
 int main(void)
 {
 	Suite *su = suite_create("outbox");
@@ -192,6 +235,7 @@ int main(void)
 	tcase_add_test(tc, test_dead_and_requeue);
 	tcase_add_test(tc, test_prior_ai_and_counts);
 	tcase_add_test(tc, test_purge_keeps_decisions);
+	tcase_add_test(tc, test_events_of_a_ticket_in_order);
 	suite_add_tcase(su, tc);
 	sr = srunner_create(su);
 	srunner_run_all(sr, CK_NORMAL);
