@@ -6,3 +6,9 @@ TESTS += tests/unit/check_outbox
 tests_unit_check_outbox_SOURCES = tests/unit/check_outbox.c
 tests_unit_check_outbox_CFLAGS = $(DP_TEST_CFLAGS)
 tests_unit_check_outbox_LDADD = $(DP_TEST_LIBS)
+
+check_PROGRAMS += tests/integration/check_zammad_e2e
+TESTS += tests/integration/check_zammad_e2e
+tests_integration_check_zammad_e2e_SOURCES = tests/integration/check_zammad_e2e.c
+tests_integration_check_zammad_e2e_CFLAGS = $(DP_IT_CFLAGS)
+tests_integration_check_zammad_e2e_LDADD = $(DP_IT_LIBS)
