@@ -26,6 +26,12 @@ static const struct command commands[] = {
 	 "--endpoint URL [--url URL] [--token T|--token-file F] [--secret S|--secret-file F] [--dry-run]  create or update the Zammad webhook and triggers"},
 	{"kb", cmd_kb,
 	 "import FILE|DIR | list | remove ID [-c FILE]  manage the knowledge base the drafters answer from"},
+	{"stats", cmd_stats,
+	 "[-c FILE] [--since DATE|SPAN] [--json]  outcomes, reasons, AI share, draft acceptance, VIP SLA, model use"},
+	{"decisions", cmd_decisions,
+	 "[-c FILE] [--ticket N] [--source S] [--since DATE|SPAN] [--limit N] [--json]  the audit log"},
+	{"intents", cmd_intents,
+	 "[list] | restore INTENT [-c FILE]  intents taken off the auto-reply list; put one back"},
 	{"version", cmd_version, "  print the version"},
 	{"help", cmd_help, "  show this help"},
 };

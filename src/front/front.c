@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "connectors/connector.h"
 #include "front/metrics.h"
+#include "ops/stats.h"
 #include "store/decisions.h"
 #include "store/events.h"
 #include "store/outbox.h"
@@ -149,6 +150,8 @@ static void handle_metrics(struct front_ctx *ctx, struct front_response *resp)
 		   "deskpilot_outbox_actions{state=\"dead\"} %lld\n",
 		   (long long)store_outbox_count(ctx->store, "pending"),
 		   (long long)store_outbox_count(ctx->store, "dead"));
+	/* Reasons, model use, SLA breaches, acceptance and demotions. */
+	stats_render_metrics(ctx->store, &resp->body);
 }
 
 /* Read the body into out. Returns 0 or sets the error response. */

@@ -3,7 +3,8 @@ src_libdeskpilot_a_SOURCES += \
 	src/ops/watchdog.c src/ops/watchdog.h \
 	src/ops/acceptance.c src/ops/acceptance.h \
 	src/ops/stats.c src/ops/stats.h \
-	src/store/ops.c src/store/ops.h
+	src/store/ops.c src/store/ops.h \
+	src/cli/stats.c src/cli/decisions.c src/cli/intents.c
 
 check_PROGRAMS += tests/unit/check_ops
 TESTS += tests/unit/check_ops
