@@ -20,3 +20,15 @@ tests_integration_check_foundation_SOURCES = tests/integration/check_foundation.
 tests_integration_check_foundation_CFLAGS = $(DP_IT_CFLAGS)
 tests_integration_check_foundation_LDADD = $(DP_IT_LIBS)
 EXTRA_DIST += tests/data/foundation/zammad-customer-email.body
+
+# The benchmark (`make bench`, not part of make check): wrk through nginx
+# against deskpilot's ingest path and a trivial libfcgi responder.
+# Built with everything, so it keeps compiling warning-free.
+noinst_PROGRAMS = tests/bench/trivial_fcgi
+tests_bench_trivial_fcgi_SOURCES = tests/bench/trivial_fcgi.c
+tests_bench_trivial_fcgi_LDADD = $(FCGI_LIBS)
+EXTRA_DIST += tests/bench/run.sh tests/bench/zammad_ingest.lua
+bench: src/deskpilot tests/bench/trivial_fcgi
+	SRCDIR='$(abs_top_srcdir)' BUILDDIR='$(abs_top_builddir)' NGINX='$(NGINX)' \
+	bash $(srcdir)/tests/bench/run.sh
+.PHONY: bench
