@@ -15,6 +15,7 @@ POST /__control with a JSON object of the same names:
   fail_times  how many requests get the failure of mode 429/500 before
               answers turn ok (-1: always)
   retry_after value of the Retry-After header with 429 ("" for none)
+  reset       true: zero the counters of /__stats
 GET /__stats returns {"requests", "completions", "max_in_flight",
 "last_auth", "last_request"}.
 
@@ -56,6 +57,8 @@ class State:
                 if name in obj:
                     setattr(self, name, obj[name])
             self.failed = 0
+            if obj.get("reset"):
+                self.requests = self.completions = self.max_in_flight = 0
 
 
 def tokens(text):
@@ -89,7 +92,19 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):  # quiet: tests read stdout
         pass
 
+    counted = False  # this request is in the in-flight count
+
+    def uncount(self):
+        # Leave the in-flight count before the answer is on the wire: the
+        # client may start its next call as soon as it has read it.
+        if self.counted:
+            st = self.server.state
+            with st.lock:
+                st.in_flight -= 1
+            self.counted = False
+
     def send(self, status, body, headers=()):
+        self.uncount()
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
@@ -133,6 +148,7 @@ class Handler(BaseHTTPRequestHandler):
         with st.lock:
             st.requests += 1
             st.in_flight += 1
+            self.counted = True
             st.max_in_flight = max(st.max_in_flight, st.in_flight)
             st.last_auth = self.headers.get("Authorization", "")
             mode, latency = st.mode, st.latency
@@ -144,8 +160,7 @@ class Handler(BaseHTTPRequestHandler):
         try:
             self.answer(st, raw, mode, latency, failing, retry_after)
         finally:
-            with st.lock:
-                st.in_flight -= 1
+            self.uncount()
 
     def answer(self, st, raw, mode, latency, failing, retry_after):
         if latency:
@@ -171,6 +186,9 @@ class Handler(BaseHTTPRequestHandler):
             self.send(500, {"error": {"message": "model crashed"}})
             return
         if mode == "hang":
+            # The client gives up long before this ends; a request it has
+            # abandoned no longer counts as in flight.
+            self.uncount()
             st.stop.wait(60)
             return
         if mode == "malformed":
