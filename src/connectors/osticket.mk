@@ -44,3 +44,17 @@ dist_osticketpluginlib_DATA = \
 	plugin/osticket/lib/class.outbound.php \
 	plugin/osticket/lib/class.store.php \
 	plugin/osticket/lib/class.decision.php
+
+# Through the real nginx and the pipeline to a fake of the plugin's route;
+# and against a real osTicket when OSTICKET_* are set (skipped otherwise).
+check_PROGRAMS += tests/integration/check_osticket_pipeline \
+	tests/integration/check_osticket_e2e
+TESTS += tests/integration/check_osticket_pipeline \
+	tests/integration/check_osticket_e2e
+tests_integration_check_osticket_pipeline_SOURCES = tests/integration/check_osticket_pipeline.c
+tests_integration_check_osticket_pipeline_CFLAGS = $(DP_IT_CFLAGS)
+tests_integration_check_osticket_pipeline_LDADD = $(DP_IT_LIBS)
+tests_integration_check_osticket_e2e_SOURCES = tests/integration/check_osticket_e2e.c
+tests_integration_check_osticket_e2e_CFLAGS = $(DP_IT_CFLAGS)
+tests_integration_check_osticket_e2e_LDADD = $(DP_IT_LIBS)
+EXTRA_DIST += tests/fakes/fake_osticket.py

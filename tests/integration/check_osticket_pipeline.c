@@ -1,0 +1,380 @@
+/*
+ * check_osticket_pipeline.c - osTicket end to end without osTicket: signed
+ * JSON and XML events as the plugin sends them, through the real nginx
+ * into `deskpilot serve`, the pipeline deciding them, and the decisions
+ * arriving at fake_osticket.py, which answers like the plugin's route
+ * inside osTicket (API key, signature, JSON answers, 201/4xx, one
+ * application per decision id).
+ *
+ * The service runs with a trained intent model and the example knowledge
+ * base, as after the quick start. Events get a fresh timestamp and
+ * delivery id (the fixtures' own are long stale).
+ */
+#include "harness.h"
+
+#include "common/dp.h"
+#include "common/hmac.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define SECRET "s3cret-shared-with-the-plugin"
+#define API_KEY "0123456789ABCDEF0123456789ABCDEF"
+#define WAIT_MS 20000
+
+static struct harness *h;
+static int fake_port;
+
+static char *shared_path(const char *rel)
+{
+	const char *shared = getenv("DP_SHARED");
+
+	return xasprintf("%s/%s", shared ? shared : "../shared", rel);
+}
+
+static void run_cli(const char *const *args)
+{
+	char *bin = xasprintf("%s/src/deskpilot", getenv("DP_BUILDDIR"));
+	const char *argv[8] = {bin};
+	char *out = NULL;
+	int st, i;
+
+	for (i = 0; args[i] && i < 6; i++)
+		argv[i + 1] = args[i];
+	argv[i + 1] = NULL;
+	st = harness_run(argv, &out, 120000);
+	ck_assert_msg(st == 0, "deskpilot %s failed: %s", args[0], out ? out : "");
+	free(out);
+	free(bin);
+}
+
+static void up(void)
+{
+	char port[16], *ini, *train, *kb;
+	int got = 0;
+
+	fake_port = harness_free_port();
+	ck_assert_int_gt(fake_port, 0);
+	snprintf(port, sizeof(port), "%d", fake_port);
+	ini = xasprintf("[workers]\npoll_ms = 20\n"
+			"[outbox]\nretry_base_ms = 100\nretry_max_ms = 400\n"
+			"[policy]\nmode = draft\n"
+			"[osticket]\nurl = http://127.0.0.1:%d/\napi_key = " API_KEY "\n"
+			"webhook_secret = " SECRET "\nvip_team = VIP\n"
+			"vip_priority = high\n",
+			fake_port);
+	h = harness_new(&(struct harness_opts){.ini = ini});
+	free(ini);
+	ck_assert_msg(h != NULL, "%s", harness_error());
+	ck_assert_msg(harness_start_python(h, "tests/fakes/fake_osticket.py",
+					   (const char *const[]){port, NULL},
+					   &got) > 0,
+		      "%s", harness_error());
+	ck_assert_int_eq(got, fake_port);
+	train = shared_path("data/bitext/train.csv");
+	kb = harness_srcdir_path("examples/kb");
+	run_cli((const char *const[]){"train", "-c", h->conf, train, NULL});
+	run_cli((const char *const[]){"kb", "import", "-c", h->conf, kb, NULL});
+	free(train);
+	free(kb);
+	ck_assert_msg(harness_start_deskpilot(h) == 0, "%s", harness_error());
+	ck_assert_msg(harness_start_nginx(h) == 0, "%s", harness_error());
+}
+
+static void down(void)
+{
+	harness_free(h);
+	h = NULL;
+}
+
+/* ---- events as the plugin sends them ----------------------------------- */
+
+static char *fixture(const char *name, size_t *len)
+{
+	char *rel = xasprintf("tests/data/osticket/%s", name);
+	char *path = harness_srcdir_path(rel);
+	char *body = harness_slurp(path, len);
+
+	ck_assert_msg(body != NULL, "cannot read '%s'", path);
+	free(path);
+	free(rel);
+	return body;
+}
+
+/* The JSON fixture with a fresh timestamp and the given delivery id and
+ * fields replaced (a NULL-terminated list of key, JSON value text). */
+static char *json_event(const char *name, long long ts, const char *delivery,
+			const char *const *set)
+{
+	size_t len;
+	char *text = fixture(name, &len);
+	json_t *j = json_loadb(text, len, 0, NULL);
+	char *out;
+
+	ck_assert_ptr_nonnull(j);
+	json_object_set_new(j, "timestamp", json_integer(ts));
+	json_object_set_new(j, "delivery_id", json_string(delivery));
+	for (size_t i = 0; set && set[i]; i += 2)
+		json_object_set_new(j, set[i], json_loads(set[i + 1],
+							  JSON_DECODE_ANY, NULL));
+	out = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	free(text);
+	return out;
+}
+
+/* POST body to /hooks/osticket signed with key and stamped ts. */
+static long deliver(const char *ctype, const char *body, const char *key,
+		    long long ts, struct harness_response *resp)
+{
+	char hex[HMAC_HEX_MAX];
+	char *ct = xasprintf("Content-Type: %s", ctype);
+	char *sig, *tsh;
+	long status;
+
+	hmac_hex(HMAC_SHA256, key, body, strlen(body), hex);
+	sig = xasprintf("X-Deskpilot-Signature: sha256=%s", hex);
+	tsh = xasprintf("X-Deskpilot-Timestamp: %lld", ts);
+	const char *headers[] = {ct, sig, tsh, NULL};
+	ck_assert_int_eq(harness_post(h, "/hooks/osticket", headers, body,
+				      strlen(body), resp), 0);
+	status = resp->status;
+	free(ct);
+	free(sig);
+	free(tsh);
+	return status;
+}
+
+static long long now_s(void)
+{
+	return (long long)time(NULL);
+}
+
+static json_t *fake_state(void)
+{
+	struct harness_response r;
+	struct harness_request rq = {.path = "/__state", .port = fake_port};
+	json_t *j;
+
+	ck_assert_int_eq(harness_request(h, &rq, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	j = json_loads(r.body, 0, NULL);
+	ck_assert_ptr_nonnull(j);
+	harness_response_release(&r);
+	return j;
+}
+
+static void fake_control(const char *json)
+{
+	struct harness_response r;
+	const char *headers[] = {"Content-Type: application/json", NULL};
+	struct harness_request rq = {.method = "POST", .path = "/__control",
+				     .headers = headers, .body = json,
+				     .body_len = strlen(json), .port = fake_port};
+
+	ck_assert_int_eq(harness_request(h, &rq, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	harness_response_release(&r);
+}
+
+static json_t *fake_ticket(json_t *st, int id)
+{
+	char key[16];
+
+	snprintf(key, sizeof(key), "%d", id);
+	return json_object_get(json_object_get(st, "tickets"), key);
+}
+
+static int64_t sql_int(const char *sql)
+{
+	int64_t v = -1;
+
+	ck_assert_msg(harness_sql_int(h, sql, &v) == 0, "query failed: %s", sql);
+	return v;
+}
+
+static bool settled(void *arg)
+{
+	int64_t pending = -1, n = 0;
+
+	harness_sql_int(h, "SELECT count(*) FROM outbox WHERE state = 'pending'", &pending);
+	harness_sql_int(h, arg, &n);
+	return pending == 0 && n > 0;
+}
+
+static void wait_settled(const char *sql)
+{
+	if (!harness_wait_until(settled, (void *)sql, WAIT_MS)) {
+		harness_dump_logs(h);
+		ck_abort_msg("pipeline did not settle: %s", sql);
+	}
+}
+
+/* ---- tests ------------------------------------------------------------ */
+
+START_TEST(test_vip_xml_goes_to_a_human)
+{
+	struct harness_response r;
+	size_t len;
+	char *xml = fixture("message_vip.xml", &len);
+	char *stamped, *at;
+	long long ts = now_s();
+	json_t *st, *t, *note;
+
+	/* The fixture's timestamp attribute, made current. */
+	at = strstr(xml, "timestamp=\"1732550460\"");
+	ck_assert_ptr_nonnull(at);
+	stamped = xasprintf("%.*stimestamp=\"%lld\"%s", (int)(at - xml), xml, ts,
+			    at + strlen("timestamp=\"1732550460\""));
+	ck_assert_int_eq(deliver("application/xml", stamped, SECRET, ts, &r), 202);
+	harness_response_release(&r);
+	wait_settled("SELECT count(*) FROM outbox o JOIN decisions d ON d.id = o.decision_id"
+		     " WHERE d.outcome = 'human_vip' AND o.state = 'done'");
+	st = fake_state();
+	t = fake_ticket(st, 343);
+	ck_assert(json_is_true(json_object_get(t, "vip")));
+	ck_assert_str_eq(json_string_value(json_object_get(t, "priority")), "High");
+	ck_assert_str_eq(json_string_value(json_object_get(t, "team")), "VIP");
+	ck_assert_int_eq(json_array_size(json_object_get(t, "notes")), 1);
+	ck_assert_int_eq(json_array_size(json_object_get(t, "replies")), 0);
+	note = json_array_get(json_object_get(t, "notes"), 0);
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(note, "title")),
+				     "human_vip"));
+	ck_assert_ptr_null(strstr(json_string_value(json_object_get(note, "body")),
+				  "Suggested reply"));
+	json_decref(st);
+	free(stamped);
+	free(xml);
+}
+END_TEST
+
+START_TEST(test_routine_json_gets_a_note)
+{
+	struct harness_response r;
+	long long ts = now_s();
+	char *body = json_event("message_html.json", ts, "routine-1",
+				(const char *const[]){
+					"subject", "\"Where is my order?\"",
+					"message", "{\"type\":\"text/html\",\"body\":\"<p>Hello, I ordered "
+						   "a coffee grinder last week (order 88412) and it has not "
+						   "arrived yet. Can you tell me where my order is?</p>\"}",
+					NULL});
+	json_t *st, *t, *note;
+	int64_t drafts;
+
+	ck_assert_int_eq(deliver("application/json", body, SECRET, ts, &r), 202);
+	harness_response_release(&r);
+	wait_settled("SELECT count(*) FROM outbox o JOIN decisions d ON d.id = o.decision_id"
+		     " JOIN events e ON e.id = d.event_id"
+		     " WHERE e.ticket_id = 342 AND o.state = 'done'");
+	drafts = sql_int("SELECT count(*) FROM decisions d JOIN events e ON e.id = d.event_id"
+			 " WHERE e.ticket_id = 342 AND d.outcome = 'ai_draft'");
+	st = fake_state();
+	t = fake_ticket(st, 342);
+	ck_assert_int_eq(json_array_size(json_object_get(t, "notes")), 1);
+	ck_assert_int_eq(json_array_size(json_object_get(t, "replies")), 0);
+	ck_assert(!json_is_true(json_object_get(t, "vip")));
+	note = json_array_get(json_object_get(t, "notes"), 0);
+	if (drafts == 1)
+		ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(note, "body")),
+					     "Suggested reply (not sent to the customer)"));
+	json_decref(st);
+	free(body);
+}
+END_TEST
+
+START_TEST(test_refused_and_nothing_stored)
+{
+	struct harness_response r;
+	long long ts = now_s();
+	size_t len;
+	char *body = json_event("reply_text.json", ts, "refused-1", NULL);
+	char *xxe = fixture("hostile_xxe_file.xml", &len);
+	char *bomb = fixture("hostile_billion_laughs.xml", &len);
+	int64_t before = sql_int("SELECT count(*) FROM events");
+
+	ck_assert_int_eq(deliver("application/json", body, "wrong-secret", ts, &r), 401);
+	harness_response_release(&r);
+	ck_assert_int_eq(deliver("application/json", body, SECRET, ts - 3600, &r), 401);
+	ck_assert_ptr_nonnull(strstr(r.body, "stale or replayed"));
+	harness_response_release(&r);
+	ck_assert_int_eq(deliver("text/plain", body, SECRET, ts, &r), 415);
+	harness_response_release(&r);
+	ck_assert_int_eq(deliver("application/xml", xxe, SECRET, ts, &r), 400);
+	ck_assert_ptr_nonnull(strstr(r.body, "DTD"));
+	ck_assert_ptr_null(strstr(r.body, "root:"));
+	harness_response_release(&r);
+	ck_assert_int_eq(deliver("text/xml", bomb, SECRET, ts, &r), 400);
+	harness_response_release(&r);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM events"), before);
+
+	/* The same delivery twice is stored once. */
+	ck_assert_int_eq(deliver("application/json", body, SECRET, ts, &r), 202);
+	harness_response_release(&r);
+	ck_assert_int_eq(deliver("application/json", body, SECRET, ts, &r), 200);
+	ck_assert_ptr_nonnull(strstr(r.body, "duplicate"));
+	harness_response_release(&r);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM events"), before + 1);
+	free(body);
+	free(xxe);
+	free(bomb);
+}
+END_TEST
+
+START_TEST(test_plugin_failures_are_retried_once)
+{
+	struct harness_response r;
+	long long ts = now_s();
+	char *body;
+	json_t *st, *req;
+	size_t i;
+	int n503 = 0, n201 = 0;
+
+	fake_control("{\"ticket\":{\"id\":345,\"number\":\"604130\"}}");
+	fake_control("{\"fail_next\":2,\"status\":503}");
+	body = json_event("message_vip.json", ts, "retry-1",
+			  (const char *const[]){"ticket_id", "345", "number", "\"604130\"",
+						"entry_id", "1300", NULL});
+	ck_assert_int_eq(deliver("application/json", body, SECRET, ts, &r), 202);
+	harness_response_release(&r);
+	wait_settled("SELECT count(*) FROM outbox o JOIN decisions d ON d.id = o.decision_id"
+		     " JOIN events e ON e.id = d.event_id"
+		     " WHERE e.ticket_id = 345 AND o.state = 'done'");
+	st = fake_state();
+	json_array_foreach(json_object_get(st, "requests"), i, req) {
+		long code = (long)json_integer_value(json_array_get(req, 2));
+
+		n503 += code == 503;
+		n201 += code == 201;
+	}
+	ck_assert_int_eq(n503, 2);
+	ck_assert_int_ge(n201, 1);
+	ck_assert_int_eq(json_array_size(json_object_get(fake_ticket(st, 345), "notes")), 1);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM outbox WHERE state = 'dead'"), 0);
+	json_decref(st);
+	free(body);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("osticket_pipeline");
+	TCase *tc = tcase_create("e2e");
+
+	tcase_add_unchecked_fixture(tc, up, down);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_vip_xml_goes_to_a_human);
+	tcase_add_test(tc, test_routine_json_gets_a_note);
+	tcase_add_test(tc, test_refused_and_nothing_stored);
+	tcase_add_test(tc, test_plugin_failures_are_retried_once);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return harness_main(suite());
+}
