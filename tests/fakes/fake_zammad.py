@@ -24,7 +24,8 @@ Test hooks (no auth):
                    fail with status; every API request waits delay_ms
   GET  /__blob?size=N   N bytes of "x"      GET /__redirect  302 to /__state
 With --state-file, the state is written there (atomically) after every
-change.
+change, and read back at start when the file exists, so a restarted fake
+keeps its tickets, tags and articles.
 """
 import argparse
 import copy
@@ -65,6 +66,9 @@ class Fake:
         self.state_file = state_file
         self.lock = threading.Lock()
         self.state = initial_state()
+        if state_file and os.path.exists(state_file):
+            with open(state_file) as f:
+                self.state = json.load(f)
         self.fail_next = 0
         self.fail_status = 500
         self.retry_after = None
