@@ -32,6 +32,13 @@ static const struct command commands[] = {
 	 "[-c FILE] [--ticket N] [--source S] [--since DATE|SPAN] [--limit N] [--json]  the audit log"},
 	{"intents", cmd_intents,
 	 "[list] | restore INTENT [-c FILE]  intents taken off the auto-reply list; put one back"},
+	{"triage", cmd_triage,
+	 "[-c FILE] [--format csv|jsonl] FILE|-  preview decisions, one JSON line per ticket"},
+	{"eval", cmd_eval,
+	 "[-c FILE] FILE.csv [--folds K] [--train FILE]  measure triage on labelled tickets"},
+	{"train", cmd_train, "[-c FILE] FILE.csv  train the intent classifier (columns text,intent)"},
+	{"vip", cmd_vip,
+	 "add|remove|list|import FILE.csv|export [-c FILE]  manage premium-customer rules"},
 	{"version", cmd_version, "  print the version"},
 	{"help", cmd_help, "  show this help"},
 };

@@ -10,6 +10,10 @@
 
 int cmd_serve(int argc, char **argv);
 int cmd_check_config(int argc, char **argv);
+int cmd_vip(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_triage(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
 int cmd_zammad_setup(int argc, char **argv);
 int cmd_outbox(int argc, char **argv);
 int cmd_kb(int argc, char **argv);

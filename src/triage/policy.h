@@ -23,6 +23,8 @@ struct policy {
 	char *draft_intents;         /* intents the AI may draft */
 	char *auto_reply_intents;    /* intents the AI may answer (mode auto) */
 	char *money_sensitive_intents; /* always a human */
+	char *explicit_request_intents; /* intents that ask for a person */
+	char *complaint_intents;     /* intents that are complaints */
 	int max_customer_messages;   /* longer threads go to a human */
 	char *languages;             /* languages the knowledge base covers */
 	bool draft_for_human;        /* attach an internal-only draft to human */

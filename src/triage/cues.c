@@ -1,0 +1,724 @@
+/*
+ * cues.c - human cues (see cues.h).
+ *
+ * Design: word lists ("lexicons") and rules over them. A lexicon entry is
+ * one or more words separated by single spaces; a word ending in '*'
+ * matches as a prefix, a word starting with '=' must match exactly (no
+ * typo tolerance, for short words that collide with ordinary ones).
+ * Entries are written after text_tokenize's folding: lowercase ASCII,
+ * "don't" -> "don t", "ä" -> "a". A rule fires on one lexicon, or on a
+ * pair of lexicons within a few words of each other in one sentence
+ * (either order), and may be cancelled by a negation lexicon matching
+ * shortly before it in the same clause.
+ *
+ * Lists are kept general (kinds of words, not sample sentences) so that
+ * phrasings never seen still match. Whether a lexicon matches at a token
+ * is computed once per call and cached in a small table.
+ *
+ * Invariant: every lexicon entry has at most LEX_MAX_WORDS words.
+ */
+#include "triage/cues.h"
+
+#include "common/dp.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LEX_MAX_WORDS 6
+
+enum lex {
+	L_CONTACT,     /* verbs of getting in touch */
+	L_PERSON,      /* a person to get in touch with */
+	L_PERSON_STRONG, /* words that on their own mean "a human" */
+	L_WANT,        /* want / need / give me */
+	L_HUMAN_PHRASE, /* "real person", "not a bot", "escalate" */
+	L_NEG_NEED,    /* "don't need", "no need", "without" */
+	L_NEG,         /* plain negation: not, never, kein, pas, inte */
+	L_BREAK,       /* but, and: a negation does not reach past these */
+	L_PROFANITY,
+	L_INSULT,
+	L_EMOTION,     /* strong negative feelings */
+	L_COMPLAINT,
+	L_LEGAL,
+	L_SECURITY,
+	L_THEFT,
+	L_ASSET,
+	L_SUSPICIOUS,
+	L_SUSPICIOUS_OBJ,
+	L_OTHER_PERSON, /* someone (else), a stranger */
+	L_ACCESS,      /* accessed, logged into, used my */
+	L_COUNT
+};
+
+static const char *const contact[] = {
+	"talk*", "speak*", "spoke", "chat", "chatting", "contact*", "reach",
+	"reaching", "=call", "calling", "phone", "connect*", "transfer*",
+	"put me through", "get in touch", "get hold", "route me", "forward me",
+	"hand me over", "pass me",
+	/* de */
+	"sprech*", "sprich", "rede", "reden", "verbind*", "kontakt*",
+	"erreich*", "telefonier*", "anruf*", "anrufen", "zuruckruf*",
+	"ruckruf*", "chatten", "weiterleit*",
+	/* fr */
+	"parler", "parle", "joindre", "contacter", "appeler", "rappeler",
+	"discuter", "echanger", "transferer", "mettre en relation", "passez moi",
+	/* es */
+	"hablar", "hable", "hablo", "contactar", "comunicar*", "llamar",
+	"llamen", "chatear", "pasar con", "ponerme en contacto", "atienda",
+	"atender",
+	/* sv */
+	"prata*", "=tala", "snacka", "kontakta", "ringa", "chatta",
+	"komma i kontakt", "koppla*",
+	NULL,
+};
+
+static const char *const person_strong[] = {
+	"human", "humans", "person", "agent", "agents", "operator*",
+	"representative*", "=rep", "=reps", "live agent", "real person",
+	/* de */
+	"mensch*", "mitarbeiter*", "kundenberater*", "sachbearbeiter*",
+	"ansprechpartner*", "kundenbetreuer*",
+	/* fr */
+	"humain*", "conseiller*", "conseillere*", "interlocuteur*",
+	"operateur*", "operatrice*",
+	/* es */
+	"humano*", "persona", "agente*", "operador*", "asesor*",
+	"representante*",
+	/* sv */
+	"manniska*", "handlaggare*", "medarbetare*",
+	NULL,
+};
+
+static const char *const person[] = {
+	"human*", "person", "persons", "people", "someone", "somebody",
+	"anyone", "anybody", "agent*", "operator*", "representative*",
+	"=rep", "=reps", "staff", "employee*", "supervisor*", "manager*",
+	"assistant", "assistants", "advisor*", "adviser*", "consultant*",
+	"specialist*", "team member*", "=boss",
+	/* de */
+	"mensch*", "mitarbeiter*", "jemand*", "berater*", "kundenberater*",
+	"sachbearbeiter*", "ansprechpartner*", "vorgesetzt*",
+	"kundenbetreuer*", "chef",
+	/* fr */
+	"humain*", "personne", "personnes", "quelqu un", "conseiller*",
+	"conseillere*", "interlocuteur*", "operateur*", "operatrice*",
+	"responsable", "technicien*",
+	/* es */
+	"humano*", "persona", "personas", "alguien", "agente*", "operador*",
+	"asesor*", "representante*", "encargado*", "supervisor*",
+	"ejecutivo*",
+	/* sv */
+	"manniska*", "person", "personal", "nagon", "handlaggare*",
+	"medarbetare*", "ansvarig*",
+	NULL,
+};
+
+static const char *const want[] = {
+	"want", "wanna", "need", "needs", "like", "give me", "get me",
+	"request*", "require", "demand*", "ask for", "asking for", "prefer",
+	/* de */
+	"will", "mochte*", "brauche*", "verlange*", "bitte", "hatte gern*",
+	/* fr */
+	"veux", "voudrais", "besoin", "souhaite*", "exige*",
+	/* es */
+	"quiero", "necesito", "quisiera", "prefiero", "exijo",
+	/* sv */
+	"vill", "behover", "onskar", "kraver",
+	NULL,
+};
+
+static const char *const human_phrase[] = {
+	"real person", "real human", "actual person", "actual human",
+	"live agent", "live person", "human being", "human agent",
+	"human please", "not a bot", "not a robot", "not a machine",
+	"stop the bot", "no more bots", "no bot", "no bots", "no robot*",
+	"escalat*",
+	/* de */
+	"echte person", "echten person", "echten menschen", "echter mensch",
+	"echten mitarbeiter", "kein bot", "keinen bot", "keine maschine",
+	"lebende person", "menschlichen mitarbeiter", "menschlichen kontakt",
+	/* fr */
+	"vraie personne", "vrai humain", "etre humain", "pas un robot",
+	"pas un bot", "personne reelle",
+	/* es */
+	"persona real", "persona de verdad", "ser humano", "no un robot",
+	"no un bot", "con una persona",
+	/* sv */
+	"riktig person", "riktig manniska", "verklig person", "inte en robot",
+	"inte en bot", "en riktig",
+	NULL,
+};
+
+static const char *const neg_need[] = {
+	"don t need", "dont need", "do not need", "doesn t need",
+	"does not need", "no need", "don t want", "dont want", "do not want",
+	"don t have to", "do not have to", "not necessary", "unnecessary",
+	"without", "rather not", "never mind", "nevermind", "instead of",
+	"no longer need", "not looking", "not asking", "not trying",
+	"no point", "won t need", "didn t need", "not need",
+	/* de */
+	"brauche kein*", "brauche nicht", "brauchen kein*", "nicht notig",
+	"nicht notwendig", "ohne", "will kein*", "mochte kein*",
+	"mochte nicht", "will nicht", "statt", "anstatt",
+	/* fr */
+	"pas besoin", "sans", "inutile", "ne veux pas", "ne souhaite pas",
+	"plutot que", "pas la peine", "pas necessaire",
+	/* es */
+	"no necesito", "no hace falta", "sin", "no quiero", "en vez de",
+	"en lugar de", "no es necesario",
+	/* sv */
+	"behover inte", "inte behover", "utan", "vill inte",
+	"inte nodvandigt", "istallet for", "i stallet for",
+	NULL,
+};
+
+static const char *const neg[] = {
+	"not", "no", "never", "nothing", "none", "nor", "without", "hardly",
+	"=t", "dont", "isnt", "wasnt", "arent", "didnt", "doesnt", "wont",
+	"nicht", "kein*", "nie", "niemals", "ohne",
+	"pas", "jamais", "sans", "aucun*", "=ni",
+	"nunca", "sin", "ningun*", "tampoco",
+	"inte", "=ej", "aldrig", "ingen", "inget", "inga", "utan",
+	NULL,
+};
+
+static const char *const breakers[] = {
+	"but", "and", "however", "though", "although", "just", "only",
+	"aber", "und", "sondern", "mais", "et", "pero", "=y", "sino", "men",
+	"och", "utan att",
+	NULL,
+};
+
+static const char *const profanity[] = {
+	"fuck*", "fck*", "fuk*", "fcuk*", "motherfuck*", "shit*", "bullshit*",
+	"damn*", "goddam*", "godam*", "dammit", "bloody", "crap", "crappy",
+	"wtf", "asshole*", "arsehole*", "bastard*", "bitch*", "=piss",
+	"pissed", "screw you", "the hell", "hell no", "go to hell", "sucks",
+	"=suck",
+	/* de */
+	"scheiss*", "scheis*", "verdammt*", "verflucht*", "arschloch*",
+	"=arsch", "kacke", "beschissen*", "drecks*",
+	/* fr */
+	"merde*", "putain*", "bordel", "connard*", "connasse", "=conne",
+	"foutu*", "salaud*", "enfoire*", "chier", "emmerd*",
+	/* es */
+	"mierda*", "joder", "jodido*", "jodan", "=puta", "=putas", "=puto",
+	"cabron*", "carajo", "gilipolla*", "pendejo*", "hostia*",
+	/* sv */
+	"javla*", "javlar", "helvete*", "=skit", "skitsnack", "fy fan",
+	"for fan",
+	NULL,
+};
+
+static const char *const insult[] = {
+	"idiot*", "moron*", "stupid*", "=dumb", "dumbest", "imbecile*",
+	"clown*", "liar*", "thief", "thieves", "crook*", "incompetent*",
+	"useless", "pathetic", "a joke", "ridiculous", "disgrace*",
+	"disgusting", "shameful", "scumbag*", "loser*", "clueless",
+	/* de */
+	"vollidiot*", "unfahig*", "inkompetent*", "nutzlos*", "lacherlich*",
+	"frechheit", "unverschamt*", "abzocke*", "abzocker*",
+	/* fr */
+	"=nul", "=nuls", "=nulle", "ridicule*", "honteu*", "lamentable*",
+	"minable*", "escroc*",
+	/* es */
+	"inutil*", "incompetente*", "ridicul*", "vergonzos*", "verguenza",
+	"estupid*", "idiota*", "pesimo*", "sinverguenza*",
+	/* sv */
+	"vardelos*", "patetisk*", "lojlig*", "=usel", "=uselt", "urusel*",
+	"pinsamt",
+	NULL,
+};
+
+static const char *const emotion[] = {
+	"angry", "anger", "furious", "livid", "outraged", "outrageous",
+	"unacceptable", "fed up", "sick of", "sick and tired", "had enough",
+	"last straw", "terrible", "horrible", "awful", "appalling",
+	"atrocious", "worst", "rubbish", "garbage", "infuriat*", "frustrat*",
+	"upset", "annoyed", "never again", "waste of time", "wasted my time",
+	"fuming", "disgusted", "horrendous", "shocking", "nightmare",
+	"scandal*",
+	/* de */
+	"wutend", "=sauer", "verargert", "emport", "inakzeptabel",
+	"katastroph*", "schrecklich*", "furchtbar*", "miserabel*",
+	"die nase voll", "reicht mir", "reicht jetzt", "zum kotzen",
+	"frustriert*", "genervt",
+	/* fr */
+	"furieu*", "en colere", "colere", "enerve*", "exaspere*", "marre",
+	"ras le bol", "inadmissible", "inacceptable", "deplorable",
+	"catastroph*", "insupportable", "degoute*",
+	/* es */
+	"furios*", "enfadad*", "enojad*", "=harto", "=harta", "indignad*",
+	"inaceptable", "vergonzoso", "fatal", "desastre", "frustrad*",
+	"cabread*",
+	/* sv */
+	"=arg", "=arga", "forbannad*", "rasande", "ilsk*", "oacceptab*",
+	"fruktansvard*", "hemsk*", "bedrovlig*", "trott pa", "less pa",
+	"frustrerad*", "irriterad*", "katastrof*",
+	NULL,
+};
+
+static const char *const complaint[] = {
+	"complain*", "reclamation*", "grievance*", "dissatisf*", "unsatisf*",
+	"unhappy", "not happy", "not satisfied", "not pleased", "disappoint*",
+	"fil* a claim", "lodg* a claim", "mak* a claim", "submit* a claim",
+	"claim against",
+	"customer claim", "consumer claim", "poor service", "bad service",
+	"terrible service", "bad experience", "poor quality",
+	/* de */
+	"beschwer*", "reklamation*", "reklamier*", "unzufrieden*",
+	"enttausch*", "nicht zufrieden", "schlechter service",
+	"schlechten service",
+	/* fr */
+	"plainte*", "reclamer", "mecontent*", "=decu", "=decue", "=decus",
+	"decevant*", "insatisf*", "pas satisfait*", "pas content*",
+	/* es */
+	"queja*", "quejar*", "quejo", "reclamacion*", "reclamo",
+	"insatisfech*", "decepcion*", "descontent*", "no estoy satisfech*",
+	"no estoy content*",
+	/* sv */
+	"klagomal*", "klaga*", "klagar", "reklamera*", "missnojd*",
+	"besvik*", "inte nojd",
+	NULL,
+};
+
+static const char *const legal[] = {
+	"lawyer*", "attorney*", "solicitor*", "lawsuit*", "=sue", "=suing",
+	"=sued", "legal action*", "legal steps", "legal proceedings",
+	"to court", "in court", "court case", "court order", "small claims",
+	"litigat*", "ombudsman", "regulator*", "consumer protection",
+	"trading standards", "better business bureau", "=bbb",
+	"data protection authority", "cease and desist", "class action",
+	"legal department", "=gdpr", "=ftc", "=cfpb",
+	/* de */
+	"anwalt*", "rechtsanwalt*", "anwaltlich*", "rechtliche schritte",
+	"rechtlichen schritte", "rechtliche konsequenzen", "verklag*",
+	"klage einreich*", "gericht", "gerichtlich*", "verbraucherzentrale*",
+	"verbraucherschutz*", "schlichtungsstelle", "=dsgvo",
+	"datenschutzbehorde", "=bafin", "abmahnung",
+	/* fr */
+	"avocat*", "=tribunal", "tribunaux", "poursuite*", "porter plainte",
+	"mise en demeure", "action en justice", "en justice", "=proces",
+	"protection des consommateurs", "=rgpd", "=cnil", "mediateur",
+	"=dgccrf", "huissier",
+	/* es */
+	"abogad*", "=demanda", "demandar*", "tribunales", "juicio", "juzgado",
+	"acciones legales", "accion legal", "denuncia*", "denunciar*",
+	"proteccion de datos", "defensor del consumidor",
+	/* sv */
+	"advokat*", "=jurist", "juristen", "domstol*", "rattsliga atgarder",
+	"juridiska atgarder", "=arn", "konsumentverket",
+	"allmanna reklamationsnamnden", "polisanmal*", "kronofogden",
+	NULL,
+};
+
+static const char *const security[] = {
+	"hack*", "phish*", "scam*", "fraud*", "identity theft", "skimm*",
+	"spoof*", "malware", "ransomware", "keylogger", "data breach",
+	"breach*", "compromised", "unauthori*", "not authori*",
+	"didn t authori*", "did not authori*", "didn t make this",
+	"did not make this",
+	/* de */
+	"gehackt*", "phishing", "betrug*", "betrog*", "betruger*",
+	"identitatsdiebstahl", "unbefugt*", "nicht autorisiert*",
+	"kompromittiert*",
+	/* fr */
+	"pirat*", "hameconnage", "arnaque*", "escroquer*", "usurpation",
+	"non autorise*", "vol d identite",
+	/* es */
+	"hackea*", "jaquead*", "estafa*", "suplantacion", "robo de identidad",
+	"no autorizad*",
+	/* sv */
+	"hackad*", "hackat*", "kapad*", "kapat*", "bedrageri*", "bedragare*",
+	"bluffmejl*", "bluffsms*", "natfiske", "obehorig*", "identitetsstold",
+	NULL,
+};
+
+static const char *const theft[] = {
+	"stolen", "stole", "steal*", "theft",
+	"gestohlen*", "geklaut*", "diebstahl",
+	"=vole", "=volee", "=voles", "=volees",
+	"robad*", "=robo", "robaron", "hurtad*",
+	"stulen", "stulet", "stulna", "stold",
+	NULL,
+};
+
+static const char *const asset[] = {
+	"card*", "credit", "debit", "account*", "password*", "identity",
+	"login*", "credentials", "bank*", "wallet", "=data",
+	"karte*", "kreditkarte*", "konto*", "passwort*", "zugangsdaten",
+	"daten", "identitat",
+	"carte*", "compte*", "mot de passe", "identite", "donnees",
+	"tarjeta*", "cuenta*", "contrasena*", "identidad", "datos",
+	"=kort", "kortet", "losenord*", "identitet*", "uppgifter",
+	NULL,
+};
+
+static const char *const suspicious[] = {
+	"suspicious", "unknown", "strange", "weird", "unrecogni*",
+	"don t recogni*", "didn t recogni*", "do not recogni*", "=fake",
+	"verdachtig*", "unbekannt*", "seltsam*", "merkwurdig*",
+	"suspect*", "etrange*", "inconnu*", "louche*",
+	"sospechos*", "extran*", "desconocid*",
+	"misstank*", "okand*", "konstig*",
+	NULL,
+};
+
+static const char *const suspicious_obj[] = {
+	"login*", "log in", "sign in", "activity", "charge*", "transaction*",
+	"payment*", "purchase*", "email*", "e mail*", "=mail", "link*",
+	"text message*", "=sms", "withdrawal*", "access",
+	"anmeldung*", "aktivitat*", "abbuchung*", "zahlung*",
+	"connexion*", "activite*", "prelevement*", "paiement*", "lien*",
+	"inicio de sesion", "actividad*", "cargo*", "cobro*", "transaccion*",
+	"=pago", "=pagos", "correo*", "enlace*",
+	"inloggning*", "aktivitet*", "dragning*", "betalning*",
+	"transaktion*", "mejl*", "lank*",
+	NULL,
+};
+
+static const char *const other_person[] = {
+	"someone", "somebody", "stranger*", "someone else", "a third party",
+	"jemand", "fremde*", "quelqu un", "alguien", "nagon", "nagon annan",
+	NULL,
+};
+
+static const char *const access[] = {
+	"accessed", "logged in*", "logged into", "used my", "using my",
+	"charged my", "changed my password", "took money",
+	"hat sich eingeloggt", "hat mein*",
+	"a utilise", "s est connecte", "uso mi", "entro en mi",
+	"har loggat in", "anvande mitt", "anvande mina",
+	NULL,
+};
+
+static const char *const *const lexicons[L_COUNT] = {
+	[L_CONTACT] = contact,
+	[L_PERSON] = person,
+	[L_PERSON_STRONG] = person_strong,
+	[L_WANT] = want,
+	[L_HUMAN_PHRASE] = human_phrase,
+	[L_NEG_NEED] = neg_need,
+	[L_NEG] = neg,
+	[L_BREAK] = breakers,
+	[L_PROFANITY] = profanity,
+	[L_INSULT] = insult,
+	[L_EMOTION] = emotion,
+	[L_COMPLAINT] = complaint,
+	[L_LEGAL] = legal,
+	[L_SECURITY] = security,
+	[L_THEFT] = theft,
+	[L_ASSET] = asset,
+	[L_SUSPICIOUS] = suspicious,
+	[L_SUSPICIOUS_OBJ] = suspicious_obj,
+	[L_OTHER_PERSON] = other_person,
+	[L_ACCESS] = access,
+};
+
+enum negation {
+	NEG_NONE,   /* never cancelled (profanity, legal threats) */
+	NEG_NEED,   /* cancelled by "don't need", "without", ... */
+	NEG_SIMPLE, /* cancelled by a plain "not", "no", "never" */
+};
+
+struct rule {
+	enum cue cue;
+	enum lex a, b;    /* b == L_COUNT: a alone */
+	int window;       /* words allowed between a and b */
+	enum negation neg;
+};
+
+static const struct rule rules[] = {
+	{CUE_EXPLICIT_REQUEST, L_HUMAN_PHRASE, L_COUNT, 0, NEG_NEED},
+	{CUE_EXPLICIT_REQUEST, L_CONTACT, L_PERSON, 6, NEG_NEED},
+	{CUE_EXPLICIT_REQUEST, L_WANT, L_PERSON_STRONG, 3, NEG_NEED},
+	{CUE_ANGER, L_PROFANITY, L_COUNT, 0, NEG_NONE},
+	{CUE_ANGER, L_INSULT, L_COUNT, 0, NEG_SIMPLE},
+	{CUE_ANGER, L_EMOTION, L_COUNT, 0, NEG_SIMPLE},
+	{CUE_COMPLAINT, L_COMPLAINT, L_COUNT, 0, NEG_SIMPLE},
+	{CUE_LEGAL, L_LEGAL, L_COUNT, 0, NEG_NONE},
+	{CUE_SECURITY, L_SECURITY, L_COUNT, 0, NEG_NONE},
+	{CUE_SECURITY, L_THEFT, L_ASSET, 3, NEG_NONE},
+	{CUE_SECURITY, L_SUSPICIOUS, L_SUSPICIOUS_OBJ, 3, NEG_NONE},
+	{CUE_SECURITY, L_OTHER_PERSON, L_ACCESS, 2, NEG_NONE},
+};
+
+/* How far back (in words) each kind of negation reaches. */
+#define NEG_NEED_REACH 4
+#define NEG_SIMPLE_REACH 2
+/* A message this short that names a person asks for one ("Agent!"). */
+#define SHORT_MESSAGE 3
+
+static const char *const codes[CUE_COUNT] = {
+	[CUE_EXPLICIT_REQUEST] = "explicit_request",
+	[CUE_ANGER] = "anger",
+	[CUE_COMPLAINT] = "complaint",
+	[CUE_LEGAL] = "legal",
+	[CUE_SECURITY] = "security",
+};
+
+const char *cue_code(enum cue c)
+{
+	return (size_t)c < CUE_COUNT ? codes[c] : "unknown";
+}
+
+/* Optimal string alignment distance between a and b, giving up (returning
+ * 2) once it must exceed 1. In prefix mode, the distance from a to the
+ * closest prefix of b. Lengths are at most TEXT_MAX_WORD. */
+static int typo_distance(const char *a, size_t na, const char *b, size_t nb,
+			 bool prefix)
+{
+	int d[TEXT_MAX_WORD + 2][TEXT_MAX_WORD + 2];
+	int best = 2;
+
+	for (size_t j = 0; j <= nb; j++)
+		d[0][j] = (int)j;
+	for (size_t i = 1; i <= na; i++) {
+		int row_min = 2;
+
+		d[i][0] = (int)i;
+		for (size_t j = 1; j <= nb; j++) {
+			int cost = a[i - 1] != b[j - 1];
+			int v = d[i - 1][j - 1] + cost;
+
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+			if (v < row_min)
+				row_min = v;
+		}
+		if (d[i][0] < row_min)
+			row_min = d[i][0];
+		if (row_min > 1)
+			return 2;
+	}
+	if (!prefix)
+		return d[na][nb];
+	for (size_t j = 0; j <= nb; j++)
+		if (d[na][j] < best)
+			best = d[na][j];
+	return best;
+}
+
+/* Whether one pattern word (pat, n bytes, may end in '*' or start with
+ * '=') matches token t. Typos are tolerated for words of five letters or
+ * more, never in the first letter. */
+static bool word_match(const char *pat, size_t n, const struct token *t)
+{
+	bool exact_only = pat[0] == '=';
+	bool prefix = pat[n - 1] == '*';
+
+	if (exact_only)
+		pat++, n--;
+	if (prefix)
+		n--;
+	if (prefix ? t->len >= n && memcmp(t->word, pat, n) == 0
+		   : t->len == n && memcmp(t->word, pat, n) == 0)
+		return true;
+	if (exact_only || n < 5 || t->len < 5 || t->word[0] != pat[0] ||
+	    t->len + 1 < n)
+		return false;
+	/* A word about as long as the pattern: compare whole words. */
+	if (t->len <= n + 1)
+		return typo_distance(pat, n, t->word, t->len, false) <= 1;
+	/* A longer word against a prefix: only for long stems, where a typo
+	 * cannot turn one word into another ("moron*" vs "morning"). */
+	return prefix && n >= 6 &&
+	       typo_distance(pat, n, t->word, n + 1, true) <= 1;
+}
+
+/* Number of tokens entry e matches at position i, 0 when none. */
+static size_t entry_match(const char *e, const struct text_tokens *tk,
+			  size_t i)
+{
+	size_t k = 0;
+
+	while (*e) {
+		const char *sp = strchr(e, ' ');
+		size_t n = sp ? (size_t)(sp - e) : strlen(e);
+
+		if (i + k >= tk->n || !word_match(e, n, &tk->tok[i + k]))
+			return 0;
+		k++;
+		e += n;
+		if (*e == ' ')
+			e++;
+	}
+	return k;
+}
+
+struct scan {
+	const struct text_tokens *tk;
+	uint8_t *memo; /* L_COUNT x n: 0xFF unknown, else match length */
+};
+
+/* Longest match of lexicon l at position i (0: none), cached. */
+static size_t lex_at(struct scan *sc, enum lex l, size_t i)
+{
+	uint8_t *m = &sc->memo[(size_t)l * sc->tk->n + i];
+
+	if (*m == 0xFF) {
+		size_t best = 0;
+
+		for (const char *const *e = lexicons[l]; *e; e++) {
+			size_t k = entry_match(*e, sc->tk, i);
+
+			if (k > best)
+				best = k;
+		}
+		*m = (uint8_t)best;
+	}
+	return *m;
+}
+
+/* Whether a boundary of the given strength lies before any token in
+ * (from, to]. */
+static bool boundary_between(const struct text_tokens *tk, size_t from,
+			     size_t to, bool sentence_only)
+{
+	for (size_t k = from + 1; k <= to && k < tk->n; k++)
+		if (sentence_only ? tk->tok[k].sentence : tk->tok[k].clause)
+			return true;
+	return false;
+}
+
+/* Whether a match starting at token s is negated: a negation of the
+ * rule's kind starts at most `reach` words before s, in the same clause,
+ * with no "but"/"and" between it and s. */
+static bool negated(struct scan *sc, enum negation kind, size_t s)
+{
+	enum lex l = kind == NEG_NEED ? L_NEG_NEED : L_NEG;
+	size_t reach = kind == NEG_NEED ? NEG_NEED_REACH : NEG_SIMPLE_REACH;
+
+	if (kind == NEG_NONE)
+		return false;
+	/* back 0: the negation may start the match ("brauche keinen ..."). */
+	for (size_t back = 0; back <= reach && back <= s; back++) {
+		size_t k = s - back;
+
+		if (back > 0 && boundary_between(sc->tk, k, s, false))
+			return false;
+		if (back > 0 && lex_at(sc, L_BREAK, k))
+			return false;
+		if (lex_at(sc, l, k))
+			return true;
+	}
+	return false;
+}
+
+/* Copy the input bytes of tokens [first, last] into dst as evidence:
+ * control characters become spaces, the cut lands on a UTF-8 boundary. */
+static void evidence(const char *text, const struct text_tokens *tk,
+		     size_t first, size_t last, char *dst, size_t cap)
+{
+	size_t a = tk->tok[first].start, b = tk->tok[last].end, n = 0;
+
+	for (size_t i = a; i < b && n + 1 < cap; i++) {
+		unsigned char ch = (unsigned char)text[i];
+
+		dst[n++] = ch < 0x20 ? ' ' : (char)ch;
+	}
+	/* Drop a sequence the cap cut in two. */
+	if (n > 0 && (unsigned char)dst[n - 1] >= 0x80) {
+		size_t k = n - 1, need;
+		unsigned char lead;
+
+		while (k > 0 && ((unsigned char)dst[k] & 0xC0) == 0x80)
+			k--;
+		lead = (unsigned char)dst[k];
+		need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+		if (n - k < need)
+			n = k;
+	}
+	dst[n] = '\0';
+}
+
+/* Try rule r with its first lexicon matching at i; on a hit fill the span
+ * and return true. */
+static bool rule_at(struct scan *sc, const struct rule *r, size_t i,
+		    size_t *first, size_t *last)
+{
+	const struct text_tokens *tk = sc->tk;
+	size_t la = lex_at(sc, r->a, i);
+
+	if (!la)
+		return false;
+	if (r->b == L_COUNT) {
+		*first = i;
+		*last = i + la - 1;
+		return !negated(sc, r->neg, i);
+	}
+	/* b after a, then b before a. */
+	for (size_t j = i + la; j < tk->n && j <= i + la - 1 + (size_t)r->window + 1;
+	     j++) {
+		size_t lb;
+
+		if (boundary_between(tk, i, j, true))
+			break;
+		if ((lb = lex_at(sc, r->b, j)) != 0 && !negated(sc, r->neg, i)) {
+			*first = i;
+			*last = j + lb - 1;
+			return true;
+		}
+	}
+	for (size_t back = 1; back <= (size_t)r->window + 1 && back <= i; back++) {
+		size_t j = i - back, lb = lex_at(sc, r->b, j);
+
+		if (boundary_between(tk, j, i, true))
+			break;
+		if (lb && j + lb <= i && !negated(sc, r->neg, j)) {
+			*first = j;
+			*last = i + la - 1;
+			return true;
+		}
+	}
+	return false;
+}
+
+void cues_find(const char *text, const struct text_tokens *toks,
+	       struct cue_result *out)
+{
+	struct scan sc = {.tk = toks};
+	size_t first, last;
+
+	memset(out, 0, sizeof(*out));
+	if (toks->n == 0)
+		return;
+	sc.memo = xmalloc((size_t)L_COUNT * toks->n);
+	memset(sc.memo, 0xFF, (size_t)L_COUNT * toks->n);
+	for (size_t r = 0; r < DP_ARRAY_LEN(rules); r++) {
+		const struct rule *ru = &rules[r];
+
+		if (out->fired[ru->cue])
+			continue;
+		for (size_t i = 0; i < toks->n; i++) {
+			if (rule_at(&sc, ru, i, &first, &last)) {
+				out->fired[ru->cue] = true;
+				evidence(text, toks, first, last,
+					 out->evidence[ru->cue],
+					 sizeof(out->evidence[ru->cue]));
+				break;
+			}
+		}
+	}
+	/* "Agent!", "human please?": a very short message naming a person. */
+	if (!out->fired[CUE_EXPLICIT_REQUEST] && toks->n <= SHORT_MESSAGE) {
+		for (size_t i = 0; i < toks->n; i++) {
+			if (lex_at(&sc, L_PERSON_STRONG, i) &&
+			    !negated(&sc, NEG_NEED, i)) {
+				out->fired[CUE_EXPLICIT_REQUEST] = true;
+				evidence(text, toks, 0, toks->n - 1,
+					 out->evidence[CUE_EXPLICIT_REQUEST],
+					 sizeof(out->evidence[0]));
+				break;
+			}
+		}
+	}
+	free(sc.memo);
+}

@@ -1,0 +1,120 @@
+/*
+ * eval.h - measuring triage on labelled tickets: the numbers behind
+ * `deskpilot eval`.
+ *
+ * A ticket file is CSV (common/csv.h) with a header. Columns, by name:
+ *   text (or instruction)  the customer's message; required
+ *   intent                 the true intent, if known
+ *   tags                   Bitext linguistic tags; "W" marks offensive text
+ *   label                  what the ticket needs: explicit_request,
+ *                          complaint, anger, money_sensitive, routine,
+ *                          out_of_scope or premium (overrides the mapping)
+ *   email, organization    the customer, for VIP rules
+ *   vip                    true/false: the helpdesk's VIP flag
+ * Without a label column the label follows the Bitext mapping: intent in
+ * policy.explicit_request_intents -> explicit_request, in
+ * policy.complaint_intents -> complaint, tag W -> anger, intent in
+ * policy.money_sensitive_intents -> money_sensitive, any other -> routine.
+ *
+ * Expected outcomes: premium -> human_vip; routine -> an AI outcome
+ * (ai_draft or ai_reply); every other label -> human. In shadow mode the
+ * would-be outcome is scored.
+ */
+#ifndef DP_EVAL_H
+#define DP_EVAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "triage/triage.h"
+
+#define EVAL_MAX_ROWS 200000
+
+enum eval_label {
+	EVAL_EXPLICIT,
+	EVAL_COMPLAINT,
+	EVAL_ANGER,
+	EVAL_MONEY,
+	EVAL_ROUTINE,
+	EVAL_OUT_OF_SCOPE,
+	EVAL_PREMIUM,
+	EVAL_LABELS
+};
+
+/* Outcome classes scored: a human for a VIP, a human, the AI. */
+enum eval_class { EVAL_CLASS_VIP, EVAL_CLASS_HUMAN, EVAL_CLASS_AI, EVAL_CLASSES };
+
+struct eval_row {
+	char *text;          /* as in the file */
+	char *intent;        /* true intent or NULL */
+	enum eval_label label;
+	bool labelled;       /* label known (label column, or intent) */
+	char *email;
+	char *organization;
+	bool vip;
+	long line;           /* where the record starts in the file */
+};
+
+struct eval_set {
+	struct eval_row *rows;
+	size_t n;
+	bool has_intent;     /* the file has an intent column */
+};
+
+const char *eval_label_name(enum eval_label l);
+int eval_label_parse(const char *s, enum eval_label *out);
+const char *eval_class_name(enum eval_class c);
+
+/* Load a ticket file ("-" reads stdin). p gives the lists for the label
+ * mapping. Errors name the file, line and column. On error out is empty. */
+int eval_set_load(const char *path, const struct policy *p,
+		  struct eval_set *out, struct dp_error *err);
+void eval_set_release(struct eval_set *s);
+
+/* Replace every row's text by cleaned text (a function like clean_text
+ * that returns a new string). */
+void eval_set_map_text(struct eval_set *s, char *(*fn)(const char *));
+
+/* Fill ev (initialised by the caller) as a customer message of row r;
+ * strings are borrowed from r: do not release ev, just drop it. */
+void eval_row_event(const struct eval_row *r, struct ticket_event *ev);
+
+/* The training rows of set (rows with an intent); for fold f of k (k >= 2)
+ * only rows whose index % k != f. Returns a new array (free it) of
+ * borrowed strings, its length in *n. */
+struct classifier_example *eval_training_rows(const struct eval_set *set,
+					      int k, int f, size_t *n);
+
+struct eval_report {
+	size_t n;
+	int folds;                    /* 0: the given model was used */
+	size_t label_n[EVAL_LABELS];
+	/* rows by label and decided outcome (the would-be one in shadow) */
+	size_t matrix[EVAL_LABELS][OUTCOME_AI_REPLY + 1];
+	size_t class_tp[EVAL_CLASSES], class_fp[EVAL_CLASSES],
+		class_fn[EVAL_CLASSES];
+	size_t intent_n, intent_ok;   /* routine rows with a true intent */
+	double latency_median_us, latency_p99_us;
+	/* derived */
+	double human_recall;          /* explicit + complaint + anger -> human */
+	double routine_automation;    /* routine -> AI */
+	double intent_accuracy;       /* routine rows */
+	double out_of_scope_kept;     /* out_of_scope -> human */
+	double premium_vip;           /* premium -> human_vip */
+	double money_kept;            /* money_sensitive -> human */
+};
+
+/* Decide every labelled row and score it. With folds >= 2, k-fold
+ * cross-validation: a model is trained on the other folds' rows with an
+ * intent and tests each fold (model is ignored). Otherwise model (may be
+ * NULL: no model) decides every row. Rates with no rows are -1. */
+int eval_run(const struct eval_set *set, const struct policy *p,
+	     const struct vip_rules *vip, const struct classifier *model,
+	     int folds, struct eval_report *out, struct dp_error *err);
+
+/* Print a report for people: per-class precision and recall, the matrix,
+ * the headline rates and latency. */
+void eval_print(const struct eval_report *r, FILE *out);
+
+#endif

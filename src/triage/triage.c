@@ -1,0 +1,159 @@
+/*
+ * triage.c - the decision for one customer message (see triage.h).
+ *
+ * Design: collect every reason that puts a human in charge, in a fixed
+ * order (premium, cues, thread history, language, then what the
+ * classifier says), and derive the outcome from them: premium wins, any
+ * other reason means human, and only a message with no reason at all is
+ * automated. Recording every reason (not just the first) lets admins see
+ * all that fired. The classifier always runs when a model is given, so
+ * even human decisions carry the intent for the agent.
+ *
+ * Invariant: pure; the only allocation is scratch memory freed before
+ * returning.
+ */
+#include "triage/triage.h"
+
+#include "triage/cues.h"
+#include "triage/lang.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The classifier's view of an intent that itself means "a human", e.g.
+ * intent contact_human_agent -> explicit_request. */
+static void intent_reasons(const struct policy *p,
+			   const struct classifier_prediction *pr,
+			   struct decision *d)
+{
+	char ev[REASON_EVIDENCE_MAX];
+
+	snprintf(ev, sizeof(ev), "intent %s (%.2f)", pr->intent, pr->confidence);
+	if (policy_list_has(p->explicit_request_intents, pr->intent) &&
+	    !decision_has_reason(d, "explicit_request"))
+		decision_add_reason(d, "explicit_request", ev);
+	if (policy_list_has(p->complaint_intents, pr->intent) &&
+	    !decision_has_reason(d, "complaint"))
+		decision_add_reason(d, "complaint", ev);
+	if (policy_list_has(p->money_sensitive_intents, pr->intent))
+		decision_add_reason(d, "money_sensitive", ev);
+	if (!policy_list_has(p->draft_intents, pr->intent))
+		decision_add_reason(d, "not_allowed", ev);
+}
+
+static void classify(const struct triage_input *in,
+		     const struct text_tokens *tk, struct decision *d)
+{
+	const struct policy *p = in->policy;
+	struct classifier_prediction pr;
+	char ev[REASON_EVIDENCE_MAX];
+
+	if (!in->model) {
+		decision_add_reason(d, "no_model", "no intent model trained");
+		return;
+	}
+	classifier_predict_tokens(in->model, tk, &pr);
+	snprintf(d->intent, sizeof(d->intent), "%s", pr.intent);
+	d->confidence = pr.confidence;
+	if (pr.similarity < p->min_similarity) {
+		snprintf(ev, sizeof(ev), "similarity %.2f < %.2f (nearest intent %s)",
+			 pr.similarity, p->min_similarity, pr.intent);
+		decision_add_reason(d, "out_of_scope", ev);
+		return;
+	}
+	if (pr.confidence < p->min_confidence) {
+		snprintf(ev, sizeof(ev), "confidence %.2f < %.2f for %s",
+			 pr.confidence, p->min_confidence, pr.intent);
+		decision_add_reason(d, "low_confidence", ev);
+		return;
+	}
+	intent_reasons(p, &pr, d);
+}
+
+static void add_cues(const char *text, const struct text_tokens *tk,
+		     struct decision *d)
+{
+	struct cue_result cr;
+
+	cues_find(text, tk, &cr);
+	for (int c = 0; c < CUE_COUNT; c++)
+		if (cr.fired[c] && !decision_has_reason(d, cue_code(c)))
+			decision_add_reason(d, cue_code(c), cr.evidence[c]);
+}
+
+static void add_history(const struct triage_input *in, struct decision *d)
+{
+	const struct ticket_history *h = in->history;
+	char ev[REASON_EVIDENCE_MAX];
+
+	if (!h)
+		return;
+	if (h->prior_ai)
+		decision_add_reason(d, "repeat_contact",
+				    "customer wrote again after an AI answer");
+	if (h->customer_messages > in->policy->max_customer_messages) {
+		snprintf(ev, sizeof(ev), "%d customer messages (limit %d)",
+			 h->customer_messages, in->policy->max_customer_messages);
+		decision_add_reason(d, "long_thread", ev);
+	}
+}
+
+static void add_language(const struct policy *p, const struct text_tokens *tk,
+			 struct decision *d)
+{
+	const char *lang;
+	char ev[REASON_EVIDENCE_MAX];
+
+	if (!p->languages || !p->languages[0])
+		return;
+	lang = lang_guess(tk);
+	if (lang && !policy_list_has(p->languages, lang)) {
+		snprintf(ev, sizeof(ev), "written in %s; covered: %s", lang,
+			 p->languages);
+		decision_add_reason(d, "language", ev);
+	}
+}
+
+void triage_decide(const struct triage_input *in, struct decision *out)
+{
+	const struct ticket_event *ev = in->ev;
+	const struct policy *p = in->policy;
+	struct text_tokens *tk;
+	char vip[REASON_EVIDENCE_MAX];
+	bool premium;
+	const char *body = ev->body && ev->body[0] ? ev->body : ev->subject;
+
+	decision_init(out);
+	if (ev->kind != EVENT_CUSTOMER_MESSAGE) {
+		out->outcome = out->would_be = OUTCOME_NONE;
+		return;
+	}
+	premium = tier_is_premium(ev, in->vip, vip, sizeof(vip));
+	if (premium)
+		decision_add_reason(out, "vip", vip);
+	tk = xmalloc(sizeof(*tk));
+	if (ev->subject && body != ev->subject) {
+		text_tokenize(ev->subject, tk);
+		add_cues(ev->subject, tk, out);
+	}
+	text_tokenize(body, tk);
+	add_cues(body, tk, out);
+	add_history(in, out);
+	add_language(p, tk, out);
+	classify(in, tk, out);
+	free(tk);
+
+	if (premium)
+		out->outcome = OUTCOME_HUMAN_VIP;
+	else if (out->n_reasons > 0)
+		out->outcome = OUTCOME_HUMAN;
+	else if (p->mode == POLICY_AUTO &&
+		 policy_list_has(p->auto_reply_intents, out->intent))
+		out->outcome = OUTCOME_AI_REPLY;
+	else
+		out->outcome = OUTCOME_AI_DRAFT;
+	out->would_be = out->outcome;
+	if (p->mode == POLICY_SHADOW)
+		out->outcome = OUTCOME_NONE;
+}
