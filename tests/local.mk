@@ -7,7 +7,7 @@
 #   tests_integration_check_zammad_e2e_SOURCES = tests/integration/check_zammad_e2e.c
 #   tests_integration_check_zammad_e2e_CFLAGS = $(DP_IT_CFLAGS)
 #   tests_integration_check_zammad_e2e_LDADD = $(DP_IT_LIBS)
-check_LIBRARIES = tests/integration/libharness.a
+check_LIBRARIES += tests/integration/libharness.a
 tests_integration_libharness_a_SOURCES = \
 	tests/integration/harness.c tests/integration/harness.h
 tests_integration_libharness_a_CFLAGS = $(DP_TEST_CFLAGS)
@@ -32,3 +32,16 @@ bench: src/deskpilot tests/bench/trivial_fcgi
 	SRCDIR='$(abs_top_srcdir)' BUILDDIR='$(abs_top_builddir)' NGINX='$(NGINX)' \
 	bash $(srcdir)/tests/bench/run.sh
 .PHONY: bench
+
+# Unit tests of the service core: config, store, front.
+check_PROGRAMS += tests/unit/check_config tests/unit/check_store tests/unit/check_front
+TESTS += tests/unit/check_config tests/unit/check_store tests/unit/check_front
+tests_unit_check_config_SOURCES = tests/unit/check_config.c
+tests_unit_check_config_CFLAGS = $(DP_TEST_CFLAGS)
+tests_unit_check_config_LDADD = $(DP_TEST_LIBS)
+tests_unit_check_store_SOURCES = tests/unit/check_store.c
+tests_unit_check_store_CFLAGS = $(DP_TEST_CFLAGS)
+tests_unit_check_store_LDADD = $(DP_TEST_LIBS)
+tests_unit_check_front_SOURCES = tests/unit/check_front.c
+tests_unit_check_front_CFLAGS = $(DP_TEST_CFLAGS)
+tests_unit_check_front_LDADD = $(DP_TEST_LIBS)

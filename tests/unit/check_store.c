@@ -1,0 +1,253 @@
+/*
+ * check_store.c - opening and migrating the database, and the events
+ * table: dedupe by delivery id and by (ticket, article), claim and lease.
+ */
+#include "store/events.h"
+#include "store/store.h"
+
+#include <check.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[64];
+static char *db;
+
+static void setup(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/dp-store-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	db = xasprintf("%s/deskpilot.db", dir);
+}
+
+static void teardown(void)
+{
+	char *p;
+
+	for (size_t i = 0; i < 3; i++) {
+		static const char *const suffix[] = {"", "-wal", "-shm"};
+
+		p = xasprintf("%s%s", db, suffix[i]);
+		unlink(p);
+		free(p);
+	}
+	rmdir(dir);
+	free(db);
+}
+
+static int64_t scalar(const char *sql)
+{
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return v;
+}
+
+static void exec_sql(const char *sql)
+{
+	sqlite3 *h;
+
+	ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+}
+
+START_TEST(test_migrates_from_zero)
+{
+	struct dp_error err = {{0}};
+	struct stat st;
+	store *s;
+
+	umask(022);
+	s = store_open(db, &err);
+	ck_assert_msg(s != NULL, "%s", err.msg);
+	ck_assert_int_gt(store_schema_version(), 0);
+	ck_assert_int_eq(store_user_version(s), store_schema_version());
+	ck_assert_int_eq(store_ping(s), 0);
+	ck_assert_int_eq(store_event_count(s), 0);
+	store_close(s);
+	ck_assert_int_eq(stat(db, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	ck_assert_int_eq(scalar("PRAGMA user_version"), store_schema_version());
+	ck_assert_int_eq(scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'events'"), 1);
+}
+END_TEST
+
+START_TEST(test_reopen_is_idempotent)
+{
+	struct dp_error err = {{0}};
+	struct ticket_event ev;
+	int64_t id;
+	store *s = store_open(db, &err);
+
+	ck_assert_ptr_nonnull(s);
+	ticket_event_init(&ev);
+	ev.source = xstrdup("zammad");
+	ev.ticket_id = 7;
+	ck_assert_int_eq(store_event_insert(s, &ev, "{}", 2, 1000, &id), 0);
+	store_close(s);
+	for (int i = 0; i < 2; i++) {
+		s = store_open(db, &err);
+		ck_assert_msg(s != NULL, "%s", err.msg);
+		ck_assert_int_eq(store_user_version(s), store_schema_version());
+		ck_assert_int_eq(store_event_count(s), 1);
+		store_close(s);
+	}
+	ticket_event_release(&ev);
+}
+END_TEST
+
+START_TEST(test_newer_schema_refused)
+{
+	struct dp_error err = {{0}};
+	store *s = store_open(db, &err);
+	char *sql;
+
+	ck_assert_ptr_nonnull(s);
+	store_close(s);
+	sql = xasprintf("PRAGMA user_version = %d", store_schema_version() + 1);
+	exec_sql(sql);
+	free(sql);
+	ck_assert_ptr_null(store_open(db, &err));
+	ck_assert_msg(strstr(err.msg, "newer") && strstr(err.msg, db), "%s", err.msg);
+	/* Refusing changed nothing. */
+	ck_assert_int_eq(scalar("PRAGMA user_version"), store_schema_version() + 1);
+}
+END_TEST
+
+START_TEST(test_bad_paths)
+{
+	struct dp_error err = {{0}};
+	char *missing = xasprintf("%s/no/such/dir.db", dir);
+	FILE *f = fopen(db, "w");
+
+	ck_assert_ptr_nonnull(f);
+	for (int i = 0; i < 512; i++)
+		fputs("not a database ", f);
+	fclose(f);
+	ck_assert_ptr_null(store_open(db, &err));
+	ck_assert_msg(strstr(err.msg, db) != NULL, "%s", err.msg);
+	ck_assert_ptr_null(store_open(missing, &err));
+	ck_assert_msg(strstr(err.msg, missing) != NULL, "%s", err.msg);
+	free(missing);
+}
+END_TEST
+
+static void event(struct ticket_event *ev, const char *delivery, int64_t ticket,
+		  int64_t article, enum event_kind kind)
+{
+	ticket_event_init(ev);
+	ev->source = xstrdup("zammad");
+	ev->delivery_id = xstrdup(delivery);
+	ev->ticket_id = ticket;
+	ev->article_id = article;
+	ev->kind = kind;
+}
+
+START_TEST(test_insert_dedupes)
+{
+	struct dp_error err = {{0}};
+	struct ticket_event a, same_delivery, same_article, other, osticket;
+	int64_t id1 = 0, id = 0;
+	store *s = store_open(db, &err);
+
+	ck_assert_ptr_nonnull(s);
+	event(&a, "d-1", 5, 50, EVENT_CUSTOMER_MESSAGE);
+	event(&same_delivery, "d-1", 5, 51, EVENT_CUSTOMER_MESSAGE);
+	event(&same_article, "d-2", 5, 50, EVENT_CUSTOMER_MESSAGE);
+	event(&other, "d-3", 5, 52, EVENT_CUSTOMER_MESSAGE);
+	event(&osticket, "d-1", 5, 50, EVENT_CUSTOMER_MESSAGE);
+	free(osticket.source);
+	osticket.source = xstrdup("osticket");
+
+	ck_assert_int_eq(store_event_insert(s, &a, "a", 1, 1000, &id1), 0);
+	ck_assert_int_gt(id1, 0);
+	ck_assert_int_eq(store_event_insert(s, &same_delivery, "b", 1, 1001, &id), DP_EDUP);
+	ck_assert_int_eq(id, id1);
+	id = 0;
+	ck_assert_int_eq(store_event_insert(s, &same_article, "c", 1, 1002, &id), DP_EDUP);
+	ck_assert_int_eq(id, id1);
+	ck_assert_int_eq(store_event_insert(s, &other, "d", 1, 1003, &id), 0);
+	ck_assert_int_ne(id, id1);
+	/* Ids are per helpdesk. */
+	ck_assert_int_eq(store_event_insert(s, &osticket, "e", 1, 1004, &id), 0);
+	ck_assert_int_eq(store_event_count(s), 3);
+	store_close(s);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM events WHERE raw = CAST('a' AS BLOB)"), 1);
+	ticket_event_release(&a);
+	ticket_event_release(&same_delivery);
+	ticket_event_release(&same_article);
+	ticket_event_release(&other);
+	ticket_event_release(&osticket);
+}
+END_TEST
+
+START_TEST(test_claim_and_lease)
+{
+	struct dp_error err = {{0}};
+	struct ticket_event msg, note, got;
+	int64_t id, claimed = 0, again = 0;
+	store *s = store_open(db, &err);
+
+	ck_assert_ptr_nonnull(s);
+	event(&note, "n-1", 9, 90, EVENT_NOTE);
+	event(&msg, "m-1", 9, 91, EVENT_CUSTOMER_MESSAGE);
+	ck_assert_int_eq(store_event_insert(s, &note, "{}", 2, 1000, &id), 0);
+	ck_assert_int_eq(store_event_insert(s, &msg, "{}", 2, 1000, &id), 0);
+	ck_assert_int_eq(store_event_queue_depth(s), 1); /* the note is only kept */
+
+	ticket_event_init(&got);
+	ck_assert_int_eq(store_event_claim(s, 2000, 500, &claimed, &got), 0);
+	ck_assert_int_eq(claimed, id);
+	ck_assert_int_eq(got.ticket_id, 9);
+	ck_assert_int_eq(got.article_id, 91);
+	ck_assert_int_eq(got.kind, EVENT_CUSTOMER_MESSAGE);
+	ticket_event_release(&got);
+
+	/* Leased: nobody else gets it until the lease runs out. */
+	ticket_event_init(&got);
+	ck_assert_int_eq(store_event_claim(s, 2400, 500, &again, &got), DP_ENOTFOUND);
+	ticket_event_release(&got);
+	ck_assert_int_eq(store_event_queue_depth(s), 1);
+	ticket_event_init(&got);
+	ck_assert_int_eq(store_event_claim(s, 2600, 500, &again, &got), 0);
+	ck_assert_int_eq(again, claimed);
+	ticket_event_release(&got);
+	store_close(s);
+	ck_assert_int_eq(scalar("SELECT attempts FROM events WHERE delivery_id = 'm-1'"), 2);
+	ticket_event_release(&msg);
+	ticket_event_release(&note);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("store");
+	TCase *tc = tcase_create("store");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_migrates_from_zero);
+	tcase_add_test(tc, test_reopen_is_idempotent);
+	tcase_add_test(tc, test_newer_schema_refused);
+	tcase_add_test(tc, test_bad_paths);
+	tcase_add_test(tc, test_insert_dedupes);
+	tcase_add_test(tc, test_claim_and_lease);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
