@@ -11,3 +11,11 @@ TESTS += tests/unit/check_ops
 tests_unit_check_ops_SOURCES = tests/unit/check_ops.c
 tests_unit_check_ops_CFLAGS = $(DP_TEST_CFLAGS)
 tests_unit_check_ops_LDADD = $(DP_TEST_LIBS)
+
+# The manual, and the test that keeps it in sync with the code.
+dist_man_MANS = man/deskpilot.8 man/deskpilot.conf.5
+check_PROGRAMS += tests/unit/check_manual
+TESTS += tests/unit/check_manual
+tests_unit_check_manual_SOURCES = tests/unit/check_manual.c
+tests_unit_check_manual_CFLAGS = $(DP_TEST_CFLAGS)
+tests_unit_check_manual_LDADD = $(DP_TEST_LIBS)
