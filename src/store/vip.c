@@ -53,7 +53,7 @@ int store_vip_add(store *s, enum vip_kind kind, const char *value,
 	sqlite3_bind_int64(st, 4, now_ms);
 	rc = sqlite3_step(st);
 	store_done(st);
-	if (rc == SQLITE_CONSTRAINT) {
+	if ((rc & 0xFF) == SQLITE_CONSTRAINT) { /* extended codes may be on */
 		dp_fail(err, DP_EDUP, "rule %s=%s exists already",
 			vip_kind_name(kind), v);
 		free(v);

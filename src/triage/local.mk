@@ -21,6 +21,12 @@ TESTS += tests/unit/check_triage
 tests_unit_check_triage_SOURCES = tests/unit/check_triage.c
 tests_unit_check_triage_CFLAGS = $(DP_TEST_CFLAGS)
 tests_unit_check_triage_LDADD = $(DP_TEST_LIBS)
+check_PROGRAMS += tests/unit/check_triage_model
+TESTS += tests/unit/check_triage_model
+tests_unit_check_triage_model_SOURCES = tests/unit/check_triage_model.c
+tests_unit_check_triage_model_CFLAGS = $(DP_TEST_CFLAGS)
+tests_unit_check_triage_model_LDADD = $(DP_TEST_LIBS)
 EXTRA_DIST += \
 	tests/data/triage/out_of_scope.csv \
-	tests/data/triage/other_phrasings.csv
+	tests/data/triage/other_phrasings.csv \
+	tests/data/triage/premium.csv
