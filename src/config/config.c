@@ -99,9 +99,6 @@ static const struct key keys[] = {
 
 	I("privacy", "retention_days", retention_days, "30", 1, 3650),
 
-	S("zammad", "url", zammad.url, ""),
-	SECRET("zammad", "token", zammad.token),
-	SECRET("zammad", "webhook_secret", zammad.webhook_secret),
 	D("sla", "vip_sla_minutes", vip_sla_minutes, "60", 0, 43200),
 	S("sla", "business_hours", business_hours, ""),
 	I("sla", "utc_offset_minutes", utc_offset_minutes, "0", -840, 840),
@@ -112,6 +109,9 @@ static const struct key keys[] = {
 	D("stats", "minutes_per_human_ticket", minutes_per_human_ticket, "11", 0, 1440),
 	D("stats", "minutes_per_ai_draft", minutes_per_ai_draft, "4", 0, 1440),
 
+	S("zammad", "url", zammad.url, ""),
+	SECRET("zammad", "token", zammad.token),
+	SECRET("zammad", "webhook_secret", zammad.webhook_secret),
 	B("zammad", "allow_unsigned", zammad.allow_unsigned, "false"),
 	SECRET("zammad", "auth_bearer", zammad.auth_bearer),
 	S("zammad", "auth_basic_user", zammad.auth_basic_user, ""),
@@ -417,10 +417,10 @@ static bool listen_ok(const char *l)
  * the section and the key. */
 static int validate(const struct config *cfg, struct dp_error *err)
 {
+	struct dp_error tmp;
 	const char *p = cfg->path;
 	long long mode;
 	char *end;
-	struct dp_error tmp;
 
 	if (!listen_ok(cfg->listen))
 		return dp_fail(err, DP_EINVAL,
@@ -436,13 +436,13 @@ static int validate(const struct config *cfg, struct dp_error *err)
 	if (cfg->retry_max_ms < cfg->retry_base_ms)
 		return dp_fail(err, DP_EINVAL,
 			       "%s: [outbox] 'retry_max_ms' is below 'retry_base_ms'", p);
-	if (cfg->zammad.enabled) {
-		if (!*cfg->zammad.webhook_secret && !cfg->zammad.allow_unsigned)
-			return dp_fail(err, DP_EINVAL,
 	if (watchdog_hours_parse(cfg->business_hours, cfg->utc_offset_minutes,
 				 NULL, &tmp) < 0)
 		return dp_fail(err, DP_EINVAL, "%s: [sla] 'business_hours' %s", p,
 			       tmp.msg);
+	if (cfg->zammad.enabled) {
+		if (!*cfg->zammad.webhook_secret && !cfg->zammad.allow_unsigned)
+			return dp_fail(err, DP_EINVAL,
 				       "%s: [zammad] 'webhook_secret' is required (or set allow_unsigned = true)",
 				       p);
 		if (!*cfg->zammad.url)
