@@ -30,6 +30,8 @@ static const struct command commands[] = {
 	 "[-c FILE] [--since DATE|SPAN] [--json]  outcomes, reasons, AI share, draft acceptance, VIP SLA, model use"},
 	{"decisions", cmd_decisions,
 	 "[-c FILE] [--ticket N] [--source S] [--since DATE|SPAN] [--limit N] [--json]  the audit log"},
+	{"replay", cmd_replay,
+	 "[-c FILE] EVENT_ID [--json]  decide a stored event again and show what would change"},
 	{"intents", cmd_intents,
 	 "[list] | restore INTENT [-c FILE]  intents taken off the auto-reply list; put one back"},
 	{"triage", cmd_triage,

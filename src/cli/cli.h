@@ -20,6 +20,7 @@ int cmd_kb(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_decisions(int argc, char **argv);
 int cmd_intents(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
 
 /* Shared option handling: `-c FILE` / `--config FILE` anywhere in argv.
  * Loads the config (defaults when no -c and the default file is absent)
