@@ -184,7 +184,7 @@ static int read_body(struct front_ctx *ctx, const struct front_request *req,
 	}
 	/* Read to EOF: libfcgi does not enforce CONTENT_LENGTH, so a body
 	 * longer than declared is caught here rather than trusted. */
-	buf_init(out, (size_t)declared);
+	out->max = (size_t)declared;
 	while ((n = req->read(req->read_ctx, chunk, sizeof(chunk))) > 0) {
 		if (buf_append(out, chunk, (size_t)n) < 0) {
 			respond_error(resp, 400, "bad request",
@@ -239,6 +239,7 @@ static void handle_hook(struct front_ctx *ctx, const struct front_request *req,
 	int rc, status;
 
 	ticket_event_init(&ev);
+	buf_init(&body, 0); /* read_body sets the cap once the length is known */
 	if (read_body(ctx, req, &body, resp) < 0)
 		goto out;
 	hr.body = body.data;

@@ -114,6 +114,27 @@ int listen_open(const char *spec, mode_t mode, struct dp_error *err)
 	return listen_tcp(spec, err);
 }
 
+void listen_wake(int fd, const char *spec, int n)
+{
+	struct sockaddr_storage sa;
+	socklen_t len = sizeof(sa);
+
+	if (strcmp(spec, "fd:0") != 0) {
+		shutdown(fd, SHUT_RDWR);
+		return;
+	}
+	if (getsockname(fd, (struct sockaddr *)&sa, &len) < 0)
+		return;
+	for (int i = 0; i < n; i++) {
+		int c = socket(sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		if (c < 0)
+			return;
+		connect(c, (struct sockaddr *)&sa, len);
+		close(c);
+	}
+}
+
 void listen_close(int fd, const char *spec)
 {
 	if (fd > 0)

@@ -18,6 +18,13 @@
  * unix sockets. Returns the fd, or a negative dp_err with err set. */
 int listen_open(const char *spec, mode_t mode, struct dp_error *err);
 
+/* Wake n threads blocked in accept() on fd at shutdown. A socket we
+ * opened is shut down. An inherited socket belongs to whoever passed it
+ * (systemd keeps it for the next start), so it is left listening and each
+ * thread gets an empty connection instead, after which libfcgi sees the
+ * pending shutdown. */
+void listen_wake(int fd, const char *spec, int n);
+
 /* Close fd and, for a unix socket we created, remove its path. */
 void listen_close(int fd, const char *spec);
 

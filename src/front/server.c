@@ -22,7 +22,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 struct front_thread {
 	pthread_t tid;
@@ -36,15 +35,20 @@ static int fcgx_read(void *ctx, char *p, int n)
 	return FCGX_GetStr(p, n, ((FCGX_Request *)ctx)->in);
 }
 
+/* The headers are formatted with our own printf: libfcgi's FCGX_FPrintF
+ * has its own format parser, which knows no %zu. */
 static void write_response(FCGX_Request *req, const struct front_response *r)
 {
 	const char *method = FCGX_GetParam("REQUEST_METHOD", req->envp);
+	char *head = xasprintf("Status: %d %s\r\nContent-Type: %s\r\n%s%s%s"
+			       "Content-Length: %zu\r\n\r\n",
+			       r->status, front_status_text(r->status),
+			       r->content_type, r->allow ? "Allow: " : "",
+			       r->allow ? r->allow : "", r->allow ? "\r\n" : "",
+			       r->body.len);
 
-	FCGX_FPrintF(req->out, "Status: %d %s\r\nContent-Type: %s\r\n", r->status,
-		     front_status_text(r->status), r->content_type);
-	if (r->allow)
-		FCGX_FPrintF(req->out, "Allow: %s\r\n", r->allow);
-	FCGX_FPrintF(req->out, "Content-Length: %zu\r\n\r\n", r->body.len);
+	FCGX_PutStr(head, (int)strlen(head), req->out);
+	free(head);
 	if (!(method && strcmp(method, "HEAD") == 0) && r->body.len)
 		FCGX_PutStr(buf_str(&r->body), (int)r->body.len, req->out);
 }
@@ -149,7 +153,7 @@ int server_run(const struct config *cfg)
 
 	/* Wake every accept; busy threads finish their request first. */
 	FCGX_ShutdownPending();
-	shutdown(fd, SHUT_RDWR);
+	listen_wake(fd, cfg->listen, started);
 	for (int i = 0; i < started; i++)
 		pthread_join(threads[i].tid, NULL);
 	free(threads);

@@ -6,7 +6,7 @@
  * HUP blocked so only main's sigwait sees them; libxml2, libcurl and
  * libfcgi initialised; the store opened once to migrate it; the socket
  * opened. Shutdown on SIGTERM/SIGINT: FCGX_ShutdownPending and
- * shutdown(listen_fd) wake every blocked accept, requests in flight
+ * listen_wake wake every blocked accept, requests in flight
  * finish, the pipeline stops after its current step, everything is joined
  * and closed, exit 0.
  */
