@@ -1,5 +1,5 @@
 # pipeline: workers (triage, draft, decide) and the outbox dispatcher
-src_libdeskpilot_a_SOURCES += src/pipeline/pipeline.h
+src_libdeskpilot_a_SOURCES += src/pipeline/pipeline.c src/pipeline/pipeline.h
 
 check_PROGRAMS += tests/unit/check_outbox
 TESTS += tests/unit/check_outbox
@@ -7,8 +7,22 @@ tests_unit_check_outbox_SOURCES = tests/unit/check_outbox.c
 tests_unit_check_outbox_CFLAGS = $(DP_TEST_CFLAGS)
 tests_unit_check_outbox_LDADD = $(DP_TEST_LIBS)
 
+# Zammad as the integration tests see it (shared by the e2e and
+# reliability tests).
+check_LIBRARIES += tests/integration/libzammadpeer.a
+tests_integration_libzammadpeer_a_SOURCES = \
+	tests/integration/zammad_peer.c tests/integration/zammad_peer.h
+tests_integration_libzammadpeer_a_CFLAGS = $(DP_IT_CFLAGS)
+DP_ZAMMAD_IT_LIBS = tests/integration/libzammadpeer.a $(DP_IT_LIBS)
+
 check_PROGRAMS += tests/integration/check_zammad_e2e
 TESTS += tests/integration/check_zammad_e2e
 tests_integration_check_zammad_e2e_SOURCES = tests/integration/check_zammad_e2e.c
 tests_integration_check_zammad_e2e_CFLAGS = $(DP_IT_CFLAGS)
-tests_integration_check_zammad_e2e_LDADD = $(DP_IT_LIBS)
+tests_integration_check_zammad_e2e_LDADD = $(DP_ZAMMAD_IT_LIBS)
+
+check_PROGRAMS += tests/integration/check_reliability
+TESTS += tests/integration/check_reliability
+tests_integration_check_reliability_SOURCES = tests/integration/check_reliability.c
+tests_integration_check_reliability_CFLAGS = $(DP_IT_CFLAGS)
+tests_integration_check_reliability_LDADD = $(DP_ZAMMAD_IT_LIBS)

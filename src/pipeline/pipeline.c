@@ -165,7 +165,9 @@ static int commit(struct worker *w, int64_t event_id,
 	if (rc < 0)
 		goto fail;
 	if (conn && d->outcome != OUTCOME_NONE) {
-		struct plan_input in = {ev, d, *decision_id, dr->text, note};
+		struct plan_input in = {.ev = ev, .d = d,
+					.decision_id = *decision_id,
+					.draft = dr->text, .note_text = note};
 
 		conn->plan(cfg, &in, actions);
 	}

@@ -20,8 +20,9 @@ Test hooks (no auth):
   GET  /__state    everything, as JSON (tickets, tags, articles, webhooks,
                    triggers, requests = [[method, path, status], ...])
   POST /__control  {"fail_next": N, "status": 500, "retry_after": "1",
-                   "delay_ms": MS, "reset": true}: the next N API requests
-                   fail with status; every API request waits delay_ms
+                   "delay_ms": MS, "reset": true, "create_tickets": [IDS]}:
+                   the next N API requests fail with status; every API
+                   request waits delay_ms; tickets IDS come into being
   GET  /__blob?size=N   N bytes of "x"      GET /__redirect  302 to /__state
 With --state-file, the state is written there (atomically) after every
 change, and read back at start when the file exists, so a restarted fake
@@ -43,14 +44,16 @@ PRIORITIES = {1: "1 low", 2: "2 normal", 3: "3 high"}
 STATES = {1: "new", 2: "open", 4: "closed"}
 
 
+def new_ticket(tid, number, title, customer_id):
+    return {"id": tid, "number": number, "title": title, "group_id": 1,
+            "group": "Users", "priority_id": 2, "priority": "2 normal",
+            "state_id": 1, "state": "new", "customer_id": customer_id}
+
+
 def initial_state():
-    def ticket(tid, number, title, customer_id):
-        return {"id": tid, "number": number, "title": title, "group_id": 1,
-                "group": "Users", "priority_id": 2, "priority": "2 normal",
-                "state_id": 1, "state": "new", "customer_id": customer_id}
     return {
-        "tickets": {"81": ticket(81, "26081", "Password reset link expired", 8),
-                    "82": ticket(82, "26082", "Invoice 4711 charged twice", 9)},
+        "tickets": {"81": new_ticket(81, "26081", "Password reset link expired", 8),
+                    "82": new_ticket(82, "26082", "Invoice 4711 charged twice", 9)},
         "tags": {},
         "articles": [],
         "webhooks": [],
@@ -179,6 +182,9 @@ class Handler(BaseHTTPRequestHandler):
                 if body.get("reset"):
                     f.state = initial_state()
                     f.fail_next, f.delay_ms, f.retry_after = 0, 0, None
+                for tid in body.get("create_tickets", []):
+                    f.state["tickets"].setdefault(str(tid), new_ticket(
+                        int(tid), str(26000 + int(tid)), "Ticket %s" % tid, 8))
                 f.fail_next = int(body.get("fail_next", f.fail_next))
                 f.fail_status = int(body.get("status", f.fail_status))
                 f.retry_after = body.get("retry_after", f.retry_after)

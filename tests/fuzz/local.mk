@@ -6,7 +6,7 @@ FUZZ_TARGETS = \
 	tests/fuzz/fuzz_html \
 	tests/fuzz/fuzz_clean \
 	tests/fuzz/fuzz_config
-EXTRA_PROGRAMS = $(FUZZ_TARGETS)
+EXTRA_PROGRAMS += $(FUZZ_TARGETS)
 CLEANFILES += $(FUZZ_TARGETS)
 FUZZ_COMMON = tests/fuzz/fuzz.h tests/fuzz/fuzz_common.c
 FUZZ_LDADD = $(DP_LIBS)

@@ -9,6 +9,7 @@
  * agent would see in the ticket.
  */
 #include "harness.h"
+#include "zammad_peer.h"
 
 #include "common/dp.h"
 #include "common/hmac.h"
@@ -19,8 +20,8 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#define SECRET "test-webhook-secret"
-#define TOKEN "test-token"
+#define SECRET ZAMMAD_SECRET
+#define TOKEN ZAMMAD_TOKEN
 #define WAIT_MS 20000
 
 static struct harness *h;
@@ -54,12 +55,10 @@ static void run_cli(const char *const *args)
 
 static void up(void)
 {
-	char port[16], *ini, *train, *kb;
-	int got = 0;
+	char *ini, *train, *kb;
 
 	zammad_port = harness_free_port();
 	ck_assert_int_gt(zammad_port, 0);
-	snprintf(port, sizeof(port), "%d", zammad_port);
 	ini = xasprintf("[workers]\npoll_ms = 20\n"
 			"[outbox]\nretry_base_ms = 100\nretry_max_ms = 400\n"
 			"[policy]\nmode = draft\n"
@@ -70,11 +69,7 @@ static void up(void)
 	h = harness_new(&(struct harness_opts){.ini = ini});
 	free(ini);
 	ck_assert_msg(h != NULL, "%s", harness_error());
-	ck_assert_msg(harness_start_python(h, "tests/fakes/fake_zammad.py",
-					   (const char *const[]){port, NULL},
-					   &got) > 0,
-		      "%s", harness_error());
-	ck_assert_int_eq(got, zammad_port);
+	zammad_fake_start(h, zammad_port);
 
 	train = shared_path("data/bitext/train.csv");
 	kb = harness_srcdir_path("examples/kb");
@@ -90,103 +85,6 @@ static void down(void)
 {
 	harness_free(h);
 	h = NULL;
-}
-
-/* ---- talking to it ------------------------------------------------------ */
-
-static char *fixture(const char *name, size_t *len)
-{
-	char *rel = xasprintf("fixtures/zammad/%s", name);
-	char *path = shared_path(rel);
-	char *body = harness_slurp(path, len);
-
-	ck_assert_msg(body != NULL, "cannot read fixture '%s'", path);
-	free(path);
-	free(rel);
-	return body;
-}
-
-/* POST a body to /hooks/zammad the way Zammad does, signed with key. */
-static long deliver(const char *body, size_t len, const char *delivery,
-		    const char *key, struct harness_response *resp)
-{
-	char hex[HMAC_HEX_MAX];
-	char *sig, *dlv;
-	long status;
-
-	hmac_hex(HMAC_SHA1, key, body, len, hex);
-	sig = xasprintf("X-Hub-Signature: sha1=%s", hex);
-	dlv = xasprintf("X-Zammad-Delivery: %s", delivery);
-	const char *headers[] = {"Content-Type: application/json; charset=utf-8",
-				 "User-Agent: Zammad User Agent",
-				 "X-Zammad-Trigger: deskpilot", sig, dlv, NULL};
-	ck_assert_int_eq(harness_post(h, "/hooks/zammad", headers, body, len, resp), 0);
-	status = resp->status;
-	free(sig);
-	free(dlv);
-	return status;
-}
-
-static json_t *fake_state(void)
-{
-	struct harness_response r;
-	struct harness_request rq = {.path = "/__state", .port = zammad_port};
-	json_error_t jerr;
-	json_t *j;
-
-	ck_assert_int_eq(harness_request(h, &rq, &r), 0);
-	ck_assert_int_eq(r.status, 200);
-	j = json_loads(r.body, 0, &jerr);
-	ck_assert_msg(j != NULL, "fake state is not JSON: %s", jerr.text);
-	harness_response_release(&r);
-	return j;
-}
-
-static void fake_control(const char *json)
-{
-	struct harness_response r;
-	const char *headers[] = {"Content-Type: application/json", NULL};
-	struct harness_request rq = {.method = "POST", .path = "/__control",
-				     .headers = headers, .body = json,
-				     .body_len = strlen(json),
-				     .port = zammad_port};
-
-	ck_assert_int_eq(harness_request(h, &rq, &r), 0);
-	ck_assert_int_eq(r.status, 200);
-	harness_response_release(&r);
-}
-
-static bool tags_has(json_t *st, int ticket, const char *tag)
-{
-	char key[32];
-	json_t *tags, *t;
-	size_t i;
-
-	snprintf(key, sizeof(key), "%d", ticket);
-	tags = json_object_get(json_object_get(st, "tags"), key);
-	json_array_foreach(tags, i, t)
-		if (json_is_string(t) && strcmp(json_string_value(t), tag) == 0)
-			return true;
-	return false;
-}
-
-/* Articles of a ticket with the given visibility (internal true/false). */
-static int articles(json_t *st, int ticket, bool internal, const char *needle)
-{
-	json_t *a;
-	size_t i;
-	int n = 0;
-
-	json_array_foreach(json_object_get(st, "articles"), i, a) {
-		const char *body = json_string_value(json_object_get(a, "body"));
-
-		if (json_integer_value(json_object_get(a, "ticket_id")) != ticket ||
-		    json_is_true(json_object_get(a, "internal")) != internal)
-			continue;
-		if (!needle || (body && strstr(body, needle)))
-			n++;
-	}
-	return n;
 }
 
 static int64_t sql_int(const char *sql)
@@ -228,26 +126,26 @@ START_TEST(test_vip_goes_to_a_human_and_is_routed)
 {
 	struct harness_response r;
 	size_t len;
-	char *body = fixture("webhook-default-vip-customer.body", &len);
+	char *body = zammad_fixture("webhook-default-vip-customer.body", &len);
 	json_t *st;
 
-	ck_assert_int_eq(deliver(body, len, "vip-1", SECRET, &r), 202);
+	ck_assert_int_eq(zammad_deliver(h, body, len, "vip-1", SECRET, &r), 202);
 	harness_response_release(&r);
 	wait_settled("SELECT count(*) FROM outbox o JOIN decisions d ON d.id = o.decision_id"
 		     " WHERE d.outcome = 'human_vip' AND o.state = 'done'");
-	st = fake_state();
-	ck_assert(tags_has(st, 82, "vip"));
-	ck_assert(tags_has(st, 82, "human-only"));
-	ck_assert(!tags_has(st, 82, "ai-draft"));
+	st = zammad_fake_state(h, zammad_port);
+	ck_assert(zammad_has_tag(st, 82, "vip"));
+	ck_assert(zammad_has_tag(st, 82, "human-only"));
+	ck_assert(!zammad_has_tag(st, 82, "ai-draft"));
 	ck_assert_str_eq(json_string_value(json_object_get(
 				 json_object_get(json_object_get(st, "tickets"), "82"), "priority")),
 			 "3 high");
 	ck_assert_str_eq(json_string_value(json_object_get(
 				 json_object_get(json_object_get(st, "tickets"), "82"), "group")),
 			 "VIP");
-	ck_assert_int_eq(articles(st, 82, true, "vip"), 1);
-	ck_assert_int_eq(articles(st, 82, true, NULL), 1);
-	ck_assert_int_eq(articles(st, 82, false, NULL), 0);
+	ck_assert_int_eq(zammad_articles(st, 82, true, "vip"), 1);
+	ck_assert_int_eq(zammad_articles(st, 82, true, NULL), 1);
+	ck_assert_int_eq(zammad_articles(st, 82, false, NULL), 0);
 	ck_assert_int_eq(sql_int("SELECT count(*) FROM outbox WHERE state = 'dead'"), 0);
 	json_decref(st);
 	free(body);
@@ -258,10 +156,10 @@ START_TEST(test_routine_email_gets_a_draft_note)
 {
 	struct harness_response r;
 	size_t len;
-	char *body = fixture("webhook-default-customer-email.body", &len);
+	char *body = zammad_fixture("webhook-default-customer-email.body", &len);
 	json_t *st;
 
-	ck_assert_int_eq(deliver(body, len, "3f1c2b9e-8d0a-4c55-9a51-0d6e3b7a9c10",
+	ck_assert_int_eq(zammad_deliver(h, body, len, "3f1c2b9e-8d0a-4c55-9a51-0d6e3b7a9c10",
 				 SECRET, &r), 202);
 	harness_response_release(&r);
 	wait_settled("SELECT count(*) FROM decisions WHERE ticket_id = 81");
@@ -269,12 +167,12 @@ START_TEST(test_routine_email_gets_a_draft_note)
 			 "ai_draft");
 	ck_assert_str_eq(harness_sql_text(h, "SELECT intent FROM decisions WHERE ticket_id = 81"),
 			 "recover_password");
-	st = fake_state();
-	ck_assert(tags_has(st, 81, "ai-draft"));
-	ck_assert(!tags_has(st, 81, "vip"));
-	ck_assert_int_eq(articles(st, 81, true, NULL), 1);
-	ck_assert_int_eq(articles(st, 81, true, "password"), 1);
-	ck_assert_int_eq(articles(st, 81, false, NULL), 0);
+	st = zammad_fake_state(h, zammad_port);
+	ck_assert(zammad_has_tag(st, 81, "ai-draft"));
+	ck_assert(!zammad_has_tag(st, 81, "vip"));
+	ck_assert_int_eq(zammad_articles(st, 81, true, NULL), 1);
+	ck_assert_int_eq(zammad_articles(st, 81, true, "password"), 1);
+	ck_assert_int_eq(zammad_articles(st, 81, false, NULL), 0);
 	json_decref(st);
 	free(body);
 }
@@ -284,10 +182,10 @@ START_TEST(test_wrong_signature_is_401_and_stores_nothing)
 {
 	struct harness_response r;
 	size_t len;
-	char *body = fixture("webhook-default-customer-email.body", &len);
+	char *body = zammad_fixture("webhook-default-customer-email.body", &len);
 	int64_t before = sql_int("SELECT count(*) FROM events");
 
-	ck_assert_int_eq(deliver(body, len, "forged-1", "not-the-secret", &r), 401);
+	ck_assert_int_eq(zammad_deliver(h, body, len, "forged-1", "not-the-secret", &r), 401);
 	ck_assert_ptr_nonnull(strstr(r.body, "\"error\""));
 	ck_assert_ptr_null(strstr(r.body, SECRET));
 	harness_response_release(&r);
@@ -300,71 +198,50 @@ START_TEST(test_same_delivery_twice_is_decided_once)
 {
 	struct harness_response r;
 	size_t len;
-	char *body = fixture("webhook-default-customer-email.body", &len);
+	char *body = zammad_fixture("webhook-default-customer-email.body", &len);
 	json_t *st;
 
 	/* Zammad retrying the delivery the previous test sent. */
-	ck_assert_int_eq(deliver(body, len, "3f1c2b9e-8d0a-4c55-9a51-0d6e3b7a9c10",
+	ck_assert_int_eq(zammad_deliver(h, body, len, "3f1c2b9e-8d0a-4c55-9a51-0d6e3b7a9c10",
 				 SECRET, &r), 200);
 	ck_assert_ptr_nonnull(strstr(r.body, "duplicate"));
 	harness_response_release(&r);
 	/* The same article under a new delivery id is the same event too. */
-	ck_assert_int_eq(deliver(body, len, "another-delivery", SECRET, &r), 200);
+	ck_assert_int_eq(zammad_deliver(h, body, len, "another-delivery", SECRET, &r), 200);
 	harness_response_release(&r);
 	ck_assert_int_eq(sql_int("SELECT count(*) FROM events WHERE ticket_id = 81"), 1);
 	ck_assert_int_eq(sql_int("SELECT count(*) FROM decisions WHERE ticket_id = 81"), 1);
-	st = fake_state();
-	ck_assert_int_eq(articles(st, 81, true, NULL), 1);
+	st = zammad_fake_state(h, zammad_port);
+	ck_assert_int_eq(zammad_articles(st, 81, true, NULL), 1);
 	json_decref(st);
 	free(body);
 }
 END_TEST
 
-/* The routine fixture with another article id and text: a follow-up. */
-static char *follow_up(size_t *len, const char *text, int article_id)
-{
-	size_t n;
-	char *raw = fixture("webhook-default-customer-email.body", &n);
-	json_error_t jerr;
-	json_t *j = json_loadb(raw, n, 0, &jerr), *a;
-	char *out;
-
-	ck_assert_ptr_nonnull(j);
-	a = json_object_get(j, "article");
-	json_object_set_new(a, "id", json_integer(article_id));
-	json_object_set_new(a, "body", json_string(text));
-	json_object_set_new(a, "content_type", json_string("text/plain"));
-	out = json_dumps(j, JSON_COMPACT);
-	*len = strlen(out);
-	json_decref(j);
-	free(raw);
-	return out;
-}
-
 START_TEST(test_outage_then_recovery_applies_each_action_once)
 {
 	struct harness_response r;
 	size_t len;
-	char *body = follow_up(&len, "This did not help at all. I want to talk to a real person, please.", 105);
+	char *body = zammad_event(81, 105,
+				  "This did not help at all. I want to talk to a real person, please.",
+				  &len);
 	json_t *st;
 	int64_t did;
 
 	/* Zammad answers 500 to the next four calls, then recovers. */
-	fake_control("{\"fail_next\": 4, \"status\": 500}");
-	ck_assert_int_eq(deliver(body, len, "follow-up-1", SECRET, &r), 202);
+	zammad_fake_control(h, zammad_port, "{\"fail_next\": 4, \"status\": 500}");
+	ck_assert_int_eq(zammad_deliver(h, body, len, "follow-up-1", SECRET, &r), 202);
 	harness_response_release(&r);
 	wait_settled("SELECT count(*) FROM decisions WHERE ticket_id = 81 AND outcome = 'human'");
 	did = sql_int("SELECT id FROM decisions WHERE ticket_id = 81 AND outcome = 'human'");
 	ck_assert_int_eq(sql_int("SELECT count(*) FROM outbox WHERE state = 'dead'"), 0);
 	ck_assert_int_ge(sql_int("SELECT max(attempts) FROM outbox"), 2);
-	st = fake_state();
-	ck_assert(tags_has(st, 81, "needs-human"));
+	st = zammad_fake_state(h, zammad_port);
+	ck_assert(zammad_has_tag(st, 81, "needs-human"));
 	/* One note for the first decision, one for this one: no copies. */
-	ck_assert_int_eq(articles(st, 81, true, NULL), 2);
-	char *marker = xasprintf("deskpilot-decision:%lld", (long long)did);
-	ck_assert_int_eq(articles(st, 81, true, marker), 1);
-	ck_assert_int_eq(articles(st, 81, false, NULL), 0);
-	free(marker);
+	ck_assert_int_eq(zammad_articles(st, 81, true, NULL), 2);
+	ck_assert_int_eq(zammad_marked(st, did), 1);
+	ck_assert_int_eq(zammad_articles(st, 81, false, NULL), 0);
 	json_decref(st);
 	free(body);
 }

@@ -1,0 +1,421 @@
+/*
+ * check_reliability.c - what deskpilot promises when things go wrong:
+ * nothing acknowledged is lost, nothing is decided or written twice, a
+ * helpdesk outage delays write-back without losing or reordering it, and
+ * hostile requests are refused with a 4xx while nothing is stored and the
+ * service keeps serving.
+ *
+ * Every case builds its own stack (deskpilot + nginx + fake Zammad), since
+ * they kill and restart processes; the runner's safety net stops them all
+ * when a test fails.
+ */
+#include "harness.h"
+#include "zammad_peer.h"
+
+#include "common/dp.h"
+#include "front/front.h"
+
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define WAIT_MS 60000
+/* More FastCGI parameters than the front accepts. */
+#define FLOOD (FRONT_MAX_PARAMS + 20)
+#define TICKETS 8
+
+static int zammad_port;
+
+/* A stack whose fake Zammad knows tickets 1000..1000+TICKETS-1. */
+static struct harness *stack(const char *extra_ini)
+{
+	char *ini;
+	struct harness *h;
+	char tickets[256];
+	size_t n = 0;
+
+	zammad_port = harness_free_port();
+	ck_assert_int_gt(zammad_port, 0);
+	ini = xasprintf("[workers]\nthreads = 2\npoll_ms = 20\n"
+			"[outbox]\nretry_base_ms = 100\nretry_max_ms = 500\n"
+			"[policy]\nmode = draft\n"
+			"[zammad]\nurl = http://127.0.0.1:%d\ntoken = " ZAMMAD_TOKEN "\n"
+			"webhook_secret = " ZAMMAD_SECRET "\ntimeout_ms = 1000\n"
+			"connect_timeout_ms = 500\n%s",
+			zammad_port, extra_ini ? extra_ini : "");
+	h = harness_new(&(struct harness_opts){.ini = ini});
+	free(ini);
+	ck_assert_msg(h != NULL, "%s", harness_error());
+	zammad_fake_start(h, zammad_port);
+	n += (size_t)snprintf(tickets + n, sizeof(tickets) - n, "{\"create_tickets\": [");
+	for (int i = 0; i < TICKETS; i++)
+		n += (size_t)snprintf(tickets + n, sizeof(tickets) - n, "%s%d",
+				      i ? "," : "", 1000 + i);
+	snprintf(tickets + n, sizeof(tickets) - n, "]}");
+	zammad_fake_control(h, zammad_port, tickets);
+	ck_assert_msg(harness_start_deskpilot(h) == 0, "%s", harness_error());
+	ck_assert_msg(harness_start_nginx(h) == 0, "%s", harness_error());
+	return h;
+}
+
+static int64_t sql_int(struct harness *h, const char *sql)
+{
+	int64_t v = -1;
+
+	ck_assert_msg(harness_sql_int(h, sql, &v) == 0, "query failed: %s", sql);
+	return v;
+}
+
+struct settle {
+	struct harness *h;
+	int64_t decisions;
+};
+
+/* Every expected decision is there and no action is pending. */
+static bool settled(void *arg)
+{
+	struct settle *s = arg;
+	int64_t d = -1, pending = -1, queue = -1;
+
+	harness_sql_int(s->h, "SELECT count(*) FROM decisions", &d);
+	harness_sql_int(s->h, "SELECT count(*) FROM outbox WHERE state = 'pending'", &pending);
+	harness_sql_int(s->h, "SELECT count(*) FROM events WHERE state IN ('pending','claimed')", &queue);
+	return d == s->decisions && pending == 0 && queue == 0;
+}
+
+static void wait_settled(struct harness *h, int64_t decisions)
+{
+	struct settle s = {h, decisions};
+
+	if (!harness_wait_until(settled, &s, WAIT_MS)) {
+		harness_dump_logs(h);
+		ck_abort_msg("not settled: want %lld decisions, have %lld; %lld pending actions",
+			     (long long)decisions,
+			     (long long)sql_int(h, "SELECT count(*) FROM decisions"),
+			     (long long)sql_int(h, "SELECT count(*) FROM outbox WHERE state = 'pending'"));
+	}
+}
+
+/* Deliver event i like Zammad: until a 2xx (Zammad itself stops after five
+ * tries; the test keeps going so every event ends acknowledged). Returns
+ * the number of tries. */
+static int deliver_until_acked(struct harness *h, int i)
+{
+	char text[128], delivery[64];
+	struct harness_response r;
+	size_t len;
+	char *body;
+	int tries = 0;
+	long st;
+
+	snprintf(text, sizeof(text), "Where is my parcel number %d? It has not arrived.", i);
+	snprintf(delivery, sizeof(delivery), "crash-%d", i);
+	body = zammad_event(1000 + i % TICKETS, 5000 + i, text, &len);
+	do {
+		if (tries)
+			usleep(50 * 1000);
+		st = zammad_deliver(h, body, len, delivery, ZAMMAD_SECRET, &r);
+		harness_response_release(&r);
+		tries++;
+	} while ((st < 200 || st > 299) && tries < 400);
+	ck_assert_msg(st >= 200 && st <= 299, "event %d never acknowledged", i);
+	free(body);
+	return tries;
+}
+
+/* Every decision's write-back reached Zammad exactly once. */
+static void assert_applied_once(struct harness *h, int64_t decisions)
+{
+	json_t *st = zammad_fake_state(h, zammad_port);
+
+	for (int64_t id = 1; id <= decisions; id++)
+		ck_assert_msg(zammad_marked(st, (long long)id) == 1,
+			      "decision %lld has %d notes in Zammad", (long long)id,
+			      zammad_marked(st, (long long)id));
+	ck_assert_int_eq(zammad_articles(st, 1000, false, NULL), 0);
+	json_decref(st);
+}
+
+/* ---- crash safety ------------------------------------------------------ */
+
+#define CRASH_EVENTS 120
+#define CRASHES 4
+
+START_TEST(test_kill9_loses_and_repeats_nothing)
+{
+	struct harness *h = stack(NULL);
+	int retried = 0;
+
+	for (int i = 0; i < CRASH_EVENTS; i++) {
+		/* A crash every 30 events, right after an ack, while the workers
+		 * and the dispatcher are busy with the ones before. */
+		if (i && i % (CRASH_EVENTS / CRASHES) == 0)
+			ck_assert_msg(harness_restart_deskpilot(h, SIGKILL) == 0, "%s",
+				      harness_error());
+		retried += deliver_until_acked(h, i) > 1;
+	}
+	/* A crash with the queue still full, then let it drain. */
+	ck_assert_int_eq(harness_restart_deskpilot(h, SIGKILL), 0);
+	wait_settled(h, CRASH_EVENTS);
+
+	ck_assert_int_eq(sql_int(h, "SELECT count(*) FROM events"), CRASH_EVENTS);
+	ck_assert_int_eq(sql_int(h, "SELECT count(DISTINCT event_id) FROM decisions"),
+			 CRASH_EVENTS);
+	ck_assert_int_eq(sql_int(h, "SELECT count(*) FROM outbox WHERE state <> 'done'"), 0);
+	assert_applied_once(h, CRASH_EVENTS);
+	fprintf(stderr, "crash test: %d events sent, %d acked, %d needed redelivery, "
+			"%d decided, %d kill -9\n",
+		CRASH_EVENTS, CRASH_EVENTS, retried,
+		(int)sql_int(h, "SELECT count(*) FROM decisions"), CRASHES + 1);
+	harness_free(h);
+}
+END_TEST
+
+/* ---- helpdesk outage --------------------------------------------------- */
+
+START_TEST(test_outage_refused_500s_slow_then_back)
+{
+	struct harness *h = stack(NULL);
+	pid_t fake = h->procs[0].pid;
+	int n = 0;
+
+	/* Connection refused: Zammad is down while events keep arriving. */
+	ck_assert_int_ge(harness_stop_pid(h, fake, SIGTERM), 0);
+	for (; n < 10; n++)
+		deliver_until_acked(h, n);
+	ck_assert(sql_int(h, "SELECT count(*) FROM decisions") > 0);
+	usleep(1500 * 1000);
+	ck_assert_int_eq(sql_int(h, "SELECT count(*) FROM outbox WHERE state = 'done'"), 0);
+	ck_assert(sql_int(h, "SELECT max(attempts) FROM outbox") >= 2);
+
+	/* Back, but answering 500 for a while... */
+	zammad_fake_start(h, zammad_port);
+	zammad_fake_control(h, zammad_port, "{\"fail_next\": 15, \"status\": 500}");
+	for (; n < 20; n++)
+		deliver_until_acked(h, n);
+	/* ...then slower than deskpilot's 1 s timeout... */
+	zammad_fake_control(h, zammad_port, "{\"delay_ms\": 1500}");
+	for (; n < 24; n++)
+		deliver_until_acked(h, n);
+	usleep(2500 * 1000);
+	/* ...then healthy. */
+	zammad_fake_control(h, zammad_port, "{\"delay_ms\": 0, \"fail_next\": 0}");
+	wait_settled(h, n);
+
+	ck_assert_int_eq(sql_int(h, "SELECT count(*) FROM outbox WHERE state = 'dead'"), 0);
+	assert_applied_once(h, n);
+	/* In order per ticket: each ticket's actions finished in id order. */
+	ck_assert_int_eq(sql_int(h,
+		"SELECT count(*) FROM outbox a JOIN outbox b ON a.source = b.source"
+		" AND a.ticket_id = b.ticket_id AND a.id < b.id AND a.done_at > b.done_at"), 0);
+	harness_free(h);
+}
+END_TEST
+
+START_TEST(test_dead_letters_visible_and_retryable)
+{
+	struct harness *h = stack("[outbox]\nmax_age_seconds = 1\n");
+	struct harness_response r;
+	char *bin = xasprintf("%s/src/deskpilot", getenv("DP_BUILDDIR"));
+	char *out = NULL;
+	int64_t dead;
+	int st;
+
+	ck_assert_int_ge(harness_stop_pid(h, h->procs[0].pid, SIGTERM), 0);
+	deliver_until_acked(h, 0);
+	deliver_until_acked(h, 1);
+	for (int i = 0; i < 200 && sql_int(h, "SELECT count(*) FROM outbox WHERE state = 'pending'"); i++)
+		usleep(50 * 1000);
+	dead = sql_int(h, "SELECT count(*) FROM outbox WHERE state = 'dead'");
+	ck_assert_int_gt(dead, 0);
+	ck_assert_int_eq(sql_int(h, "SELECT count(*) FROM outbox WHERE state = 'pending'"), 0);
+
+	/* Visible in /metrics... */
+	ck_assert_int_eq(harness_get(h, "/metrics", &r), 0);
+	char *line = xasprintf("deskpilot_outbox_actions{state=\"dead\"} %lld", (long long)dead);
+	ck_assert_msg(strstr(r.body, line), "no '%s' in /metrics", line);
+	free(line);
+	harness_response_release(&r);
+	/* ...and in the CLI, with the reason. */
+	st = harness_run((const char *const[]){bin, "outbox", "list", "-c", h->conf,
+					       "--state", "dead", NULL},
+			 &out, 10000);
+	ck_assert_int_eq(st, 0);
+	ck_assert_ptr_nonnull(strstr(out, "dead"));
+	ck_assert_ptr_nonnull(strstr(out, "error:"));
+	free(out);
+
+	/* Zammad is back: retry them all, each applied once. */
+	zammad_fake_start(h, zammad_port);
+	st = harness_run((const char *const[]){bin, "outbox", "retry", "-c", h->conf,
+					       "--all", NULL},
+			 &out, 10000);
+	ck_assert_int_eq(st, 0);
+	free(out);
+	wait_settled(h, 2);
+	ck_assert_int_eq(sql_int(h, "SELECT count(*) FROM outbox WHERE state = 'dead'"), 0);
+	assert_applied_once(h, 2);
+	free(bin);
+	harness_free(h);
+}
+END_TEST
+
+/* ---- hostile input ----------------------------------------------------- */
+
+struct hostile {
+	const char *name;
+	const char *content_type;
+	const char *body;
+	long want;
+};
+
+static char *nested(int depth)
+{
+	char *s = xmalloc((size_t)depth * 2 + 64);
+	size_t n = 0;
+
+	n += (size_t)snprintf(s, 64, "{\"ticket\":{\"id\":1},\"x\":");
+	for (int i = 0; i < depth; i++)
+		s[n++] = '[';
+	for (int i = 0; i < depth; i++)
+		s[n++] = ']';
+	s[n++] = '}';
+	s[n] = '\0';
+	return s;
+}
+
+START_TEST(test_hostile_requests_refused_nothing_stored)
+{
+	struct harness *h = stack("[server]\nmax_body = 64k\n");
+	char *deep = nested(5000);
+	char *big = xmalloc(100 * 1024);
+	const struct hostile cases[] = {
+		{"not json", "application/json", "this is not json", 400},
+		{"no ticket id", "application/json", "{\"ticket\":{},\"article\":{}}", 400},
+		{"invalid utf-8", "application/json",
+		 "{\"ticket\":{\"id\":1},\"article\":{\"body\":\"\xff\xfe\xc3\"}}", 400},
+		{"duplicate keys", "application/json",
+		 "{\"ticket\":{\"id\":1,\"id\":2},\"article\":{}}", 400},
+		{"huge number", "application/json",
+		 "{\"ticket\":{\"id\":123456789012345678901234567890},\"article\":{}}", 400},
+		{"deep nesting", "application/json", deep, 400},
+		{"wrong content type", "text/plain", "{\"ticket\":{\"id\":1},\"article\":{}}", 415},
+		{"xml to the json hook", "application/xml",
+		 "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><x>&e;</x>", 415},
+		{"oversized", "application/json", big, 413},
+	};
+	struct harness_response r;
+	int64_t events = 0;
+
+	memset(big, ' ', 100 * 1024 - 1);
+	big[0] = '{';
+	big[100 * 1024 - 2] = '}';
+	big[100 * 1024 - 1] = '\0';
+	for (size_t i = 0; i < DP_ARRAY_LEN(cases); i++) {
+		const struct hostile *c = &cases[i];
+		/* Correctly signed: the refusal must come from the parser, not
+		 * from the signature check. */
+		long st = zammad_deliver_as(h, c->content_type, c->body,
+					    strlen(c->body), "hostile",
+					    ZAMMAD_SECRET, &r);
+
+		ck_assert_msg(st == c->want, "%s: got %ld, want %ld (%s)", c->name, st,
+			      c->want, r.body);
+		ck_assert_msg(strstr(r.body, "\"error\"") && strstr(r.body, "\"detail\""),
+			      "%s: error body is not {error, detail}: %s", c->name, r.body);
+		ck_assert_msg(!strstr(r.body, ZAMMAD_SECRET), "%s: secret in body", c->name);
+		harness_response_release(&r);
+		ck_assert_int_eq(harness_sql_int(h, "SELECT count(*) FROM events", &events), 0);
+		ck_assert_msg(events == 0, "%s: something was stored", c->name);
+		/* Still serving. */
+		ck_assert_int_eq(harness_get(h, "/healthz", &r), 0);
+		ck_assert_int_eq(r.status, 200);
+		harness_response_release(&r);
+	}
+
+	/* Missing and forged signatures. */
+	{
+		const char *hh[] = {"Content-Type: application/json", NULL};
+		const char *forged[] = {"Content-Type: application/json",
+					"X-Hub-Signature: sha1=0000000000000000000000000000000000000000",
+					NULL};
+		size_t len;
+		char *body = zammad_fixture("webhook-default-customer-email.body", &len);
+
+		ck_assert_int_eq(harness_post(h, "/hooks/zammad", hh, body, len, &r), 0);
+		ck_assert_int_eq(r.status, 401);
+		harness_response_release(&r);
+		ck_assert_int_eq(harness_post(h, "/hooks/zammad", forged, body, len, &r), 0);
+		ck_assert_int_eq(r.status, 401);
+		harness_response_release(&r);
+		free(body);
+	}
+
+	/* Truncated body and a header flood, as raw FastCGI (nginx never
+	 * forwards either). */
+	{
+		const char *params[] = {"REQUEST_METHOD=POST", "DOCUMENT_URI=/hooks/zammad",
+					"CONTENT_TYPE=application/json",
+					"CONTENT_LENGTH=500", NULL};
+		const char *flood[FLOOD + 3];
+		char names[FLOOD][32];
+
+		ck_assert_int_eq(harness_fcgi_request(h, params, "{\"ticket\":", 10, &r), 0);
+		ck_assert_int_eq(r.status, 400);
+		harness_response_release(&r);
+		for (int i = 0; i < FLOOD; i++) {
+			snprintf(names[i], sizeof(names[i]), "HTTP_X_FLOOD_%d=x", i);
+			flood[i] = names[i];
+		}
+		flood[FLOOD] = "REQUEST_METHOD=GET";
+		flood[FLOOD + 1] = "DOCUMENT_URI=/healthz";
+		flood[FLOOD + 2] = NULL;
+		ck_assert_int_eq(harness_fcgi_request(h, flood, NULL, 0, &r), 0);
+		ck_assert_int_eq(r.status, 431);
+		harness_response_release(&r);
+	}
+	ck_assert_int_eq(sql_int(h, "SELECT count(*) FROM events"), 0);
+
+	/* The secret never reached the log. */
+	{
+		char *log = harness_slurp(h->log, NULL);
+
+		ck_assert_ptr_nonnull(log);
+		ck_assert_ptr_null(strstr(log, ZAMMAD_SECRET));
+		ck_assert_ptr_null(strstr(log, ZAMMAD_TOKEN));
+		free(log);
+	}
+	free(deep);
+	free(big);
+	harness_free(h);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("reliability");
+	TCase *crash = tcase_create("crash");
+	TCase *outage = tcase_create("outage");
+	TCase *hostile = tcase_create("hostile");
+
+	tcase_set_timeout(crash, 240);
+	tcase_add_test(crash, test_kill9_loses_and_repeats_nothing);
+	tcase_set_timeout(outage, 240);
+	tcase_add_test(outage, test_outage_refused_500s_slow_then_back);
+	tcase_add_test(outage, test_dead_letters_visible_and_retryable);
+	tcase_set_timeout(hostile, 120);
+	tcase_add_test(hostile, test_hostile_requests_refused_nothing_stored);
+	suite_add_tcase(s, crash);
+	suite_add_tcase(s, outage);
+	suite_add_tcase(s, hostile);
+	return s;
+}
+
+int main(void)
+{
+	return harness_main(suite());
+}
