@@ -18,6 +18,8 @@
 #include "connectors/connector.h"
 #include "draft/clean.h"
 #include "draft/drafter.h"
+#include "ops/acceptance.h"
+#include "ops/watchdog.h"
 #include "store/decisions.h"
 #include "store/events.h"
 #include "store/model.h"
@@ -221,6 +223,8 @@ static void decide(struct worker *w, int64_t event_id, struct ticket_event *ev)
 	triage_decide(&(struct triage_input){ev, &vip, &hist, &cfg->policy,
 					     w->model},
 		      &d);
+	/* An intent agents keep rewriting drafts for gets no auto-reply. */
+	acceptance_apply_demotion(w->st, &d);
 	draft_step(w, ev, &d, &dr);
 	rc = commit(w, event_id, ev, &d, &dr, dp_mono_us() - t0, &decision_id);
 	if (rc == 0)
@@ -335,6 +339,18 @@ static void purge_step(struct worker *w, int64_t *last_ms)
 		log_error("msg=\"retention purge failed\"");
 }
 
+/* The VIP SLA watchdog and draft acceptance, at most once a second. */
+static void ops_step(struct worker *w, int64_t *last_ms)
+{
+	int64_t now = dp_now_ms();
+
+	if (now - *last_ms < 1000)
+		return;
+	*last_ms = now;
+	watchdog_step(w->st, w->p->cfg, now);
+	acceptance_step(w->st, w->p->cfg, now);
+}
+
 static void *dispatcher_main(void *arg)
 {
 	struct worker *w = arg;
@@ -346,13 +362,14 @@ static void *dispatcher_main(void *arg)
 					   ? p->cfg->zammad.timeout_ms
 					   : p->cfg->osticket.timeout_ms) + 1000;
 
-	int64_t last_purge = 0;
+	int64_t last_purge = 0, last_ops = 0;
 
 	while (!atomic_load(&p->stopping)) {
 		struct outbox_item it;
 		int rc;
 
 		purge_step(w, &last_purge);
+		ops_step(w, &last_ops);
 		outbox_item_init(&it);
 		rc = store_outbox_claim(w->st, dp_now_ms(), lease_ms, &it);
 		if (rc == 0)
