@@ -313,6 +313,8 @@ static int import(store *s, const char *path)
 				 : import_file(s, path, &added, &err);
 	if (rc == 0 && store_commit(s) < 0)
 		rc = dp_fail(&err, DP_ESTORE, "cannot commit the import");
+	if (rc == 0 && store_kb_optimize(s) < 0)
+		fprintf(stderr, "deskpilot: warning: cannot optimize the kb index (searches are slower)\n");
 	if (rc < 0) {
 		store_rollback(s);
 		fprintf(stderr, "deskpilot: %s\nnothing was imported\n", err.msg);

@@ -30,7 +30,7 @@
 /* Longest reply accepted from a model. */
 #define LLM_REPLY_MAX (6u * 1024)
 /* Passages given to the model. */
-#define LLM_PASSAGES_MAX 4
+#define LLM_PASSAGES_MAX 3
 
 /* One knowledge-base passage the model may use (strings borrowed). */
 struct llm_passage {

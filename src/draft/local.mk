@@ -77,3 +77,12 @@ EXTRA_DIST += tests/fakes/fake_llm.py \
 	tests/data/clean/thunderbird_es.txt \
 	tests/data/clean/unicode_ws.expected \
 	tests/data/clean/unicode_ws.txt
+
+# `make bench-draft`: drafting figures (built by make check, never run by it)
+check_PROGRAMS += tests/bench/bench_draft
+tests_bench_bench_draft_SOURCES = tests/bench/bench_draft.c
+tests_bench_bench_draft_CFLAGS = $(DP_IT_CFLAGS)
+tests_bench_bench_draft_LDADD = $(DP_IT_LIBS)
+bench-draft: tests/bench/bench_draft
+	DP_SRCDIR='$(abs_top_srcdir)' DP_PYTHON3='$(PYTHON3)' ./tests/bench/bench_draft
+.PHONY: bench-draft

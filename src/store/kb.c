@@ -5,7 +5,8 @@
  * split into words (ASCII letters and digits, plus any non-ASCII byte so
  * accented words stay whole), each word is double-quoted and the words are
  * joined with OR, so no operator, column filter or quote in a ticket can
- * change the query. At most KB_QUERY_TERMS distinct words are used.
+ * change the query. At most KB_QUERY_TERMS distinct words are used,
+ * common function words left out.
  */
 #include "store/kb.h"
 
@@ -174,6 +175,11 @@ int store_kb_each(store *s, int (*fn)(const struct kb_entry *e, void *arg),
 	return rc;
 }
 
+int store_kb_optimize(store *s)
+{
+	return store_exec(s, "INSERT INTO kb_fts(kb_fts) VALUES ('optimize')");
+}
+
 int store_kb_count(store *s)
 {
 	sqlite3_stmt *st = store_stmt(s, "SELECT count(*) FROM kb");
@@ -183,6 +189,31 @@ int store_kb_count(store *s)
 		n = sqlite3_column_int(st, 0);
 	store_done(st);
 	return n;
+}
+
+/* Words too common to say anything about a topic (en, de, fr, es), each
+ * between spaces. Dropping them keeps queries short and fast. */
+static const char stopwords[] =
+	" a an and are as at be but by can could do does for from have hi hello"
+	" how i if in is it me my no not of on or our please so that the this"
+	" to was we what when where which will with would you your"
+	" aber auf bei bin bitte das dem den der die ein eine es hallo ich ist"
+	" mein meine mit nicht noch sie und von wie wo zu"
+	" au avec ce de des du est et je la le les mais mon ne pas pour que qui"
+	" un une vous"
+	" con el en es hola los mi por que se su una y ";
+
+static bool stopword(const char *w, size_t n)
+{
+	char key[16];
+
+	if (n + 2 >= sizeof(key))
+		return false;
+	key[0] = ' ';
+	memcpy(key + 1, w, n);
+	key[n + 1] = ' ';
+	key[n + 2] = '\0';
+	return strstr(stopwords, key) != NULL;
 }
 
 static bool word_byte(unsigned char c)
@@ -215,6 +246,8 @@ static size_t build_query(const char *text, struct buf *q)
 			term[i + 1] = (char)tolower(w[i]);
 		term[n + 1] = '"';
 		term[n + 2] = '\0';
+		if (stopword(term + 1, n))
+			continue;
 		if (q->len && strstr(buf_str(q), term))
 			continue;
 		if (buf_printf(q, "%s%s", terms ? " OR " : "", term) < 0)
@@ -224,12 +257,20 @@ static size_t build_query(const char *text, struct buf *q)
 	return terms;
 }
 
-/* Run a prepared search and collect its rows into hits. */
+/* Run a prepared search and append its rows to hits[*n..max), skipping
+ * ids already there. */
 static int collect(sqlite3_stmt *st, struct kb_hit *hits, size_t max, size_t *n)
 {
 	int step = SQLITE_DONE;
 
 	while (*n < max && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+		bool seen = false;
+
+		for (size_t i = 0; i < *n && !seen; i++)
+			seen = hits[i].e.id == id;
+		if (seen)
+			continue;
 		kb_entry_init(&hits[*n].e);
 		read_entry(st, &hits[*n].e);
 		hits[*n].bm25 = sqlite3_column_double(st, 7);
@@ -241,20 +282,19 @@ static int collect(sqlite3_stmt *st, struct kb_hit *hits, size_t max, size_t *n)
 int store_kb_search(store *s, const char *text, const char *intent,
 		    struct kb_hit *hits, size_t max, size_t *n)
 {
-	/* Entries of the intent first, then the rest; each by BM25. */
+	/* Two plain queries beat one join: FTS5 ranks the word matches, the
+	 * intent's entries are few. */
 	static const char by_text[] =
-		"WITH m AS (SELECT rowid, bm25(kb_fts, 2.0, 1.0) AS r FROM kb_fts"
-		"  WHERE kb_fts MATCH ?1)"
-		" SELECT " KB_COLUMNS ", coalesce(m.r, 0) FROM kb"
-		" LEFT JOIN m ON m.rowid = kb.id"
-		" WHERE m.rowid IS NOT NULL OR kb.intent = ?2"
-		" ORDER BY kb.intent IS ?2 DESC, coalesce(m.r, 0) LIMIT ?3";
+		"SELECT " KB_COLUMNS ", bm25(kb_fts, 2.0, 1.0) AS r"
+		" FROM kb_fts JOIN kb ON kb.id = kb_fts.rowid"
+		" WHERE kb_fts MATCH ?1 ORDER BY r LIMIT ?2";
 	static const char by_intent[] =
-		"SELECT " KB_COLUMNS ", 0 FROM kb WHERE intent = ?2"
-		" ORDER BY id LIMIT ?3";
+		"SELECT " KB_COLUMNS ", 0 FROM kb WHERE intent = ?1 ORDER BY id LIMIT ?2";
+	struct kb_hit words[KB_SEARCH_MAX];
+	size_t n_words = 0;
 	struct buf q;
 	sqlite3_stmt *st;
-	int rc;
+	int rc = 0;
 
 	*n = 0;
 	if (max > KB_SEARCH_MAX)
@@ -262,19 +302,51 @@ int store_kb_search(store *s, const char *text, const char *intent,
 	buf_init(&q, KB_QUERY_TERMS * (KB_TERM_MAX + 8));
 	if (text && build_query(text, &q) > 0) {
 		st = store_stmt(s, by_text);
-		if (st)
-			store_bind_text(st, 1, buf_str(&q));
-	} else {
+		if (!st) {
+			rc = DP_ESTORE;
+			goto out;
+		}
+		store_bind_text(st, 1, buf_str(&q));
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+		rc = collect(st, words, max, &n_words);
+		store_done(st);
+		if (rc < 0)
+			goto out;
+	}
+	if (intent && *intent) {
 		st = store_stmt(s, by_intent);
+		if (!st) {
+			rc = DP_ESTORE;
+			goto out;
+		}
+		store_bind_text(st, 1, intent);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+		rc = collect(st, hits, max, n);
+		store_done(st);
+		if (rc < 0)
+			goto out;
+		/* an intent entry that also matched words keeps its score */
+		for (size_t i = 0; i < *n; i++)
+			for (size_t j = 0; j < n_words; j++)
+				if (words[j].e.id == hits[i].e.id)
+					hits[i].bm25 = words[j].bm25;
 	}
-	if (!st) {
-		buf_release(&q);
-		return DP_ESTORE;
+	/* then the other word matches, best first */
+	for (size_t j = 0; j < n_words; j++) {
+		bool seen = false;
+
+		for (size_t i = 0; i < *n && !seen; i++)
+			seen = hits[i].e.id == words[j].e.id;
+		if (seen || *n == max) {
+			kb_entry_release(&words[j].e);
+			continue;
+		}
+		hits[(*n)++] = words[j];
 	}
-	store_bind_text(st, 2, intent && *intent ? intent : NULL);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
-	rc = collect(st, hits, max, n);
-	store_done(st);
+	n_words = 0;
+out:
+	for (size_t j = 0; j < n_words; j++)
+		kb_entry_release(&words[j].e);
 	if (rc < 0) {
 		for (size_t i = 0; i < *n; i++)
 			kb_entry_release(&hits[i].e);

@@ -60,6 +60,10 @@ int store_kb_remove_origin(store *s, const char *origin);
 int store_kb_each(store *s, int (*fn)(const struct kb_entry *e, void *arg),
 		  void *arg);
 
+/* Merge the FTS index into one segment (after an import: each insert
+ * adds a segment, and every search visits all of them). 0 or DP_ESTORE. */
+int store_kb_optimize(store *s);
+
 /* Number of entries, or DP_ESTORE. */
 int store_kb_count(store *s);
 
