@@ -127,7 +127,7 @@ is_same(DeskpilotSignature::check($b, $sig, '1000', 1000, '', 1000, 300),
 
 /* ---- payload ------------------------------------------------------------ */
 $org = new Person(9, 'Müller & Söhne GmbH', array('vip' => false));
-$user = new Person(57, 'Jürgen Weiß', array('vip' => ''), $org);
+$user = new User(57, 'Jürgen Weiß', array('vip' => ''), $org);
 $ticket = new Ticket(342, '604127', $user);
 $html = '<div dir="ltr"><p>Guten Tag,</p><p>meine Bestellung <b>#88412</b> ist '
     . 'immer noch nicht da &amp; bewegt sich nicht.</p><p>Können Sie nachsehen? 🙏</p></div>';

@@ -20,7 +20,10 @@ class DeskpilotPayload {
     /* The event for $entry (a ThreadEntry of type M or R) on $ticket. */
     static function fields($entry, $ticket, array $settings, $deliveryId,
             $now, $own = false) {
-        $user = $ticket->getOwner();
+        // The User model itself: getOwner() wraps it in a TicketOwner whose
+        // getVar() does not reach the user's form answers.
+        $user = $ticket->getOwnerId() ? User::lookup($ticket->getOwnerId())
+            : null;
         $org = $user ? $user->getOrganization() : null;
         $body = $entry->getBody();
         $html = $body && strtolower((string) $body->getType()) === 'html';

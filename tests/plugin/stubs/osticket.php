@@ -149,6 +149,15 @@ class Person extends Named {
     function getOrganization() { return $this->org; }
 }
 
+class User extends Person {
+    static $all = array();
+    function __construct($id, $name, array $vars = array(), $org = null) {
+        parent::__construct($id, $name, $vars, $org);
+        self::$all[$id] = $this;
+    }
+    static function lookup($id) { return self::$all[$id] ?? null; }
+}
+
 class Ticket {
     static $all = array();
     var $id, $number, $deptId = 1, $owner, $nextEntry = 500;
@@ -169,7 +178,7 @@ class Ticket {
     function getPriority() { return new Named(2, 'Normal'); }
     function getStatus() { return new Named(1, 'Open'); }
     function getSource() { return 'Email'; }
-    function getOwner() { return $this->owner; }
+    function getOwnerId() { return $this->owner ? $this->owner->getId() : 0; }
     function getName() { return $this->owner ? $this->owner->getName() : ''; }
     function getEmail() { return 'juergen.weiss@example.de'; }
     private function entry($type) {
