@@ -66,6 +66,8 @@ EXTRA_DIST += tests/fakes/fake_llm.py \
 	tests/data/clean/gmail_en.expected \
 	tests/data/clean/gmail_en.txt \
 	tests/data/clean/original_message_de.expected \
+	tests/data/clean/outlook_chain.expected \
+	tests/data/clean/outlook_chain.txt \
 	tests/data/clean/original_message_de.txt \
 	tests/data/clean/outlook_de.expected \
 	tests/data/clean/outlook_de.txt \

@@ -69,7 +69,7 @@ static void bench_tokens(const struct config *cfg, const struct llm_passage *p,
 	static const char *const threads[] = {
 		"gmail_en", "outlook_en", "outlook_de", "apple_fr", "thunderbird_es",
 		"original_message_de", "bottom_post", "forward_gmail", "sv_signoff",
-		"disclaimer_tracking",
+		"disclaimer_tracking", "outlook_chain",
 	};
 	long text_naive = 0, text_clean = 0, full_naive = 0, full_clean = 0;
 

@@ -13,7 +13,7 @@
 static const char *const threads[] = {
 	"gmail_en", "outlook_en", "outlook_de", "apple_fr", "thunderbird_es",
 	"original_message_de", "bottom_post", "disclaimer_tracking",
-	"forward_gmail", "unicode_ws", "sv_signoff",
+	"forward_gmail", "unicode_ws", "sv_signoff", "outlook_chain",
 };
 
 static char *slurp(const char *name, const char *ext)
