@@ -10,7 +10,8 @@
 #
 # Environment: DURATION (s, default 10), CONNECTIONS (default 16),
 # WRK_THREADS (default 2), FCGI_THREADS (deskpilot's and the responder's
-# accept threads, default 4), BUILDDIR, SRCDIR (set by make bench).
+# accept threads, default 4), BUILDDIR, SRCDIR (set by make bench),
+# BENCH_KEEP=1 to keep the configs, databases and logs.
 set -euo pipefail
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILDDIR=${BUILDDIR:-$SRCDIR}
@@ -34,7 +35,7 @@ cleanup() {
 	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
 	pids=()
 }
-trap 'cleanup; rm -rf "$work"' EXIT INT TERM
+trap 'cleanup; if [ -n "${BENCH_KEEP:-}" ]; then echo "kept $work"; else rm -rf "$work"; fi' EXIT INT TERM
 
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
