@@ -21,3 +21,10 @@ TESTS += tests/unit/check_manual
 tests_unit_check_manual_SOURCES = tests/unit/check_manual.c
 tests_unit_check_manual_CFLAGS = $(DP_TEST_CFLAGS)
 tests_unit_check_manual_LDADD = $(DP_TEST_LIBS)
+
+# End to end through nginx and a fake Zammad, with short windows.
+check_PROGRAMS += tests/integration/check_ops_e2e
+TESTS += tests/integration/check_ops_e2e
+tests_integration_check_ops_e2e_SOURCES = tests/integration/check_ops_e2e.c
+tests_integration_check_ops_e2e_CFLAGS = $(DP_IT_CFLAGS)
+tests_integration_check_ops_e2e_LDADD = $(DP_ZAMMAD_IT_LIBS)
