@@ -173,7 +173,7 @@ static void print_counts(FILE *out, const char *label, const json_t *obj)
 
 	fprintf(out, "%-22s", label);
 	for (size_t i = 0; i < DP_ARRAY_LEN(order); i++)
-		fprintf(out, " %s %lld ", order[i],
+		fprintf(out, "%s%s %lld", i ? "   " : " ", order[i],
 			(long long)count_of(obj, order[i]));
 	fputc('\n', out);
 }
