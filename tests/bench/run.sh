@@ -11,7 +11,8 @@
 # Environment: DURATION (s, default 10), CONNECTIONS (default 16),
 # WRK_THREADS (default 2), FCGI_THREADS (deskpilot's and the responder's
 # accept threads, default 4), BUILDDIR, SRCDIR (set by make bench),
-# BENCH_KEEP=1 to keep the configs, databases and logs.
+# BENCH_KEEP=1 to keep the configs, databases and logs, BENCH_INI for
+# extra deskpilot config lines (e.g. $'[workers]\npoll_ms = 60000').
 set -euo pipefail
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILDDIR=${BUILDDIR:-$SRCDIR}
@@ -69,6 +70,7 @@ mode = shadow
 [zammad]
 url = http://127.0.0.1:9
 webhook_secret = $SECRET
+${BENCH_INI:-}
 CONF
 		"$BUILDDIR/src/deskpilot" serve -c "$dir/deskpilot.conf" 2>"$dir/deskpilot.log" &
 	else
