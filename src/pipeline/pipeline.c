@@ -259,6 +259,7 @@ static void *worker_main(void *arg)
 		if (rc == 0)
 			decide(w, id, &ev);
 		ticket_event_release(&ev);
+		store_end_reads(w->st);
 		if (rc < 0)
 			nap(p, p->cfg->poll_ms);
 	}
@@ -339,7 +340,8 @@ static void purge_step(struct worker *w, int64_t *last_ms)
 		log_error("msg=\"retention purge failed\"");
 }
 
-/* The VIP SLA watchdog and draft acceptance, at most once a second. */
+/* The VIP SLA watchdog, draft acceptance and the WAL checkpoint, at most
+ * once a second. */
 static void ops_step(struct worker *w, int64_t *last_ms)
 {
 	int64_t now = dp_now_ms();
@@ -349,6 +351,21 @@ static void ops_step(struct worker *w, int64_t *last_ms)
 	*last_ms = now;
 	watchdog_step(w->st, w->p->cfg, now);
 	acceptance_step(w->st, w->p->cfg, now);
+	store_checkpoint(w->st);
+}
+
+/* A lease longer than any single call to an enabled helpdesk (an apply
+ * makes at most two), so a dispatcher that dies mid-call has its action
+ * retried soon after a restart, and a live one never loses its own. */
+static int64_t outbox_lease_ms(const struct config *cfg)
+{
+	int64_t longest = 0;
+
+	if (cfg->zammad.enabled && cfg->zammad.timeout_ms > longest)
+		longest = cfg->zammad.timeout_ms;
+	if (cfg->osticket.enabled && cfg->osticket.timeout_ms > longest)
+		longest = cfg->osticket.timeout_ms;
+	return 2 * longest + 1000;
 }
 
 static void *dispatcher_main(void *arg)
@@ -357,10 +374,7 @@ static void *dispatcher_main(void *arg)
 	struct pipeline *p = w->p;
 	struct http_client *http = http_client_new();
 	unsigned int seed = (unsigned int)dp_now_ms();
-	/* A lease longer than any single call: a crash mid-call retries it. */
-	int64_t lease_ms = 2LL * (p->cfg->zammad.timeout_ms > p->cfg->osticket.timeout_ms
-					   ? p->cfg->zammad.timeout_ms
-					   : p->cfg->osticket.timeout_ms) + 1000;
+	int64_t lease_ms = outbox_lease_ms(p->cfg);
 
 	int64_t last_purge = 0, last_ops = 0;
 
@@ -375,6 +389,7 @@ static void *dispatcher_main(void *arg)
 		if (rc == 0)
 			dispatch_one(w, http, &it, &seed);
 		outbox_item_release(&it);
+		store_end_reads(w->st);
 		if (rc < 0)
 			nap(p, p->cfg->poll_ms);
 	}

@@ -81,8 +81,18 @@ int store_outbox_claim(store *s, int64_t now_ms, int64_t lease_ms,
 		"UPDATE outbox SET lease_until = ?2, attempts = attempts + 1"
 		" WHERE id = ?1";
 	sqlite3_stmt *st;
-	int rc = DP_ENOTFOUND;
+	int rc;
 
+	/* Look before taking the write lock: an idle dispatcher polls often. */
+	st = store_stmt(s, pick);
+	if (!st)
+		return DP_ESTORE;
+	sqlite3_bind_int64(st, 1, now_ms);
+	rc = sqlite3_step(st) == SQLITE_ROW ? 0 : DP_ENOTFOUND;
+	store_done(st);
+	if (rc < 0)
+		return rc;
+	rc = DP_ENOTFOUND;
 	if (store_begin(s) < 0)
 		return DP_ESTORE;
 	st = store_stmt(s, pick);

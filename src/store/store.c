@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -45,20 +46,61 @@ int store_user_version(store *s)
 	return v;
 }
 
+/* Writers of this process queue on one mutex before asking SQLite for the
+ * write lock. SQLite's own wait is a sleep-and-retry loop that favours
+ * whoever happens to retry first, so with many threads writing small
+ * transactions a front thread could starve for seconds; a mutex hands the
+ * lock over as soon as it is free. Other processes (the CLI) still meet
+ * the busy handler below. */
+static pthread_mutex_t writer = PTHREAD_ERRORCHECK_MUTEX_INITIALIZER_NP;
+
 int store_begin(store *s)
 {
-	return store_exec(s, "BEGIN IMMEDIATE");
+	/* Error-checking: a nested store_begin is a bug, not a deadlock. */
+	if (pthread_mutex_lock(&writer) != 0) {
+		log_error("msg=\"nested write transaction\" db=\"%s\"", s->path);
+		return DP_ESTORE;
+	}
+	if (store_exec(s, "BEGIN IMMEDIATE") < 0) {
+		pthread_mutex_unlock(&writer);
+		return DP_ESTORE;
+	}
+	s->writing = true;
+	return 0;
+}
+
+static void end_write(store *s)
+{
+	if (s->writing && sqlite3_get_autocommit(s->db)) {
+		s->writing = false;
+		pthread_mutex_unlock(&writer);
+	}
 }
 
 int store_commit(store *s)
 {
-	return store_exec(s, "COMMIT");
+	int rc = store_exec(s, "COMMIT");
+
+	end_write(s);
+	return rc;
 }
 
 void store_rollback(store *s)
 {
 	if (!sqlite3_get_autocommit(s->db))
 		store_exec(s, "ROLLBACK");
+	end_write(s);
+}
+
+/* Waiting for another process's write lock: short naps, so the lock is
+ * taken soon after it is released, up to BUSY_TIMEOUT_MS in all. */
+static int busy_wait(void *arg, int count)
+{
+	(void)arg;
+	if (count >= BUSY_TIMEOUT_MS * 2)
+		return 0;
+	usleep(500);
+	return 1;
 }
 
 static int migrate(store *s, struct dp_error *err)
@@ -100,15 +142,21 @@ static int migrate(store *s, struct dp_error *err)
 	return 0;
 }
 
-/* Create the file ourselves so it starts as 0600 whatever the umask; SQLite
- * gives the -wal and -shm files the same mode. */
+/* Create a new file ourselves so it starts as 0600 whatever the umask;
+ * SQLite gives the -wal and -shm files the same mode. An existing file is
+ * never opened here: closing any descriptor of a file drops every POSIX
+ * lock this process holds on it, including the WAL locks of the other
+ * connections, after which another process may reset the WAL under them
+ * and they stop seeing new commits. */
 static int precreate(const char *path, struct dp_error *err)
 {
 	int fd;
 
 	if (strcmp(path, ":memory:") == 0)
 		return 0;
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == EEXIST)
+		return 0;
 	if (fd < 0)
 		return dp_fail(err, DP_EIO, "cannot open database '%s': %s", path,
 			       strerror(errno));
@@ -135,7 +183,8 @@ store *store_open(const char *path, struct dp_error *err)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+	sqlite3_busy_handler(s->db, busy_wait, NULL);
+	sqlite3_wal_autocheckpoint(s->db, 0);
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 	if (store_exec(s, "PRAGMA journal_mode = WAL") < 0 ||
 	    store_exec(s, "PRAGMA synchronous = NORMAL") < 0 ||
@@ -156,6 +205,7 @@ void store_close(store *s)
 {
 	if (!s)
 		return;
+	store_rollback(s);
 	for (int i = 0; i < s->n_stmts; i++)
 		sqlite3_finalize(s->stmts[i].stmt);
 	sqlite3_close(s->db);
@@ -170,6 +220,30 @@ int store_ping(store *s)
 
 	store_done(st);
 	return rc;
+}
+
+int store_checkpoint(store *s)
+{
+	int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+					   NULL, NULL);
+
+	return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : DP_ESTORE;
+}
+
+int store_end_reads(store *s)
+{
+	sqlite3_stmt *st = NULL;
+	int n = 0;
+
+	while ((st = sqlite3_next_stmt(s->db, st))) {
+		if (!sqlite3_stmt_busy(st))
+			continue;
+		log_error("msg=\"statement left open\" db=\"%s\" sql=\"%.120s\"",
+			  s->path, sqlite3_sql(st));
+		sqlite3_reset(st);
+		n++;
+	}
+	return n;
 }
 
 sqlite3_stmt *store_stmt(store *s, const char *sql)

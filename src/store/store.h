@@ -38,8 +38,25 @@ int store_user_version(store *s);
  * DP_ESTORE. */
 int store_ping(store *s);
 
+/* Reset every statement of this connection that was left mid-step, so
+ * the connection holds no read snapshot between units of work (a held
+ * snapshot hides other connections' commits and stalls WAL checkpoints).
+ * Each such statement is a bug and is logged with its SQL. Returns how
+ * many were reset. */
+int store_end_reads(store *s);
+
+/* Copy committed pages from the WAL into the database file without
+ * blocking readers or writers (a passive checkpoint). Connections never
+ * checkpoint on commit, where it would stall the writer holding the lock
+ * (and every writer queued behind it) for the fsync; the service calls
+ * this from a background thread instead, and the last connection to close
+ * checkpoints as usual. 0 or DP_ESTORE. */
+int store_checkpoint(store *s);
+
 /* Transactions for multi-statement writes. store_begin uses
- * BEGIN IMMEDIATE. */
+ * BEGIN IMMEDIATE and queues behind the other writers of this process;
+ * every successful store_begin must end in store_commit or store_rollback
+ * (after a failed commit, call store_rollback). */
 int store_begin(store *s);
 int store_commit(store *s);
 void store_rollback(store *s);

@@ -5,6 +5,7 @@
 #define DP_STORE_INTERNAL_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 
 #include "store/store.h"
 
@@ -14,6 +15,7 @@
 struct store {
 	sqlite3 *db;
 	char *path;
+	bool writing; /* inside store_begin, holding the process's writer lock */
 	/* Statements prepared once per connection, keyed by their SQL text's
 	 * address (each call site passes a static string). */
 	struct {
