@@ -4,4 +4,5 @@ src_libdeskpilot_a_SOURCES += \
 	src/common/buf.c src/common/buf.h \
 	src/common/log.c src/common/log.h \
 	src/common/hmac.c src/common/hmac.h \
-	src/common/event.c src/common/event.h
+	src/common/event.c src/common/event.h \
+	src/common/json_limits.c src/common/json_limits.h

@@ -24,6 +24,7 @@
 #include "connectors/osticket.h"
 
 #include "common/hmac.h"
+#include "common/json_limits.h"
 #include "common/http_client.h"
 #include "connectors/xml_safe.h"
 #include "draft/html.h"
@@ -149,33 +150,6 @@ static int wire_set(struct wire *w, size_t idx, const char *s, size_t n,
 
 /* ---- JSON --------------------------------------------------------------- */
 
-/* Nesting depth of a JSON text, without parsing it: jansson has no depth
- * option, and the event is flat. */
-static bool json_depth_ok(const char *s, size_t len, int max)
-{
-	int depth = 0;
-	bool in_str = false;
-
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (in_str) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_str = false;
-		} else if (c == '"') {
-			in_str = true;
-		} else if (c == '{' || c == '[') {
-			if (++depth > max)
-				return false;
-		} else if (c == '}' || c == ']') {
-			depth--;
-		}
-	}
-	return true;
-}
-
 /* A JSON scalar as text into out (size 32) or *str; false for arrays,
  * objects and null. */
 static bool json_scalar_text(const json_t *v, char out[32], const char **str,
@@ -225,7 +199,7 @@ static int parse_json(const char *body, size_t len, struct wire *w,
 	size_t idx;
 	int rc = 0;
 
-	if (!json_depth_ok(body, len, OSTICKET_MAX_DEPTH))
+	if (!json_nesting_within(body, len, OSTICKET_MAX_DEPTH))
 		return dp_fail(err, DP_EPARSE, "json is nested too deeply");
 	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root)

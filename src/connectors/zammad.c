@@ -28,6 +28,7 @@
 
 #include "common/buf.h"
 #include "common/hmac.h"
+#include "common/json_limits.h"
 #include "common/http_client.h"
 #include "draft/html.h"
 
@@ -123,35 +124,6 @@ static bool is_json_type(const char *ct)
 	while (n && ct[n - 1] == ' ')
 		n--;
 	return n == 16 && strncasecmp(ct, "application/json", 16) == 0;
-}
-
-/* Whether brackets nest deeper than max, strings skipped. Catches deep
- * documents before the parser recurses into them. */
-static bool nests_deeper(const char *s, size_t n, int max)
-{
-	bool in_str = false, esc = false;
-	int depth = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (in_str) {
-			if (esc)
-				esc = false;
-			else if (c == '\\')
-				esc = true;
-			else if (c == '"')
-				in_str = false;
-		} else if (c == '"') {
-			in_str = true;
-		} else if (c == '{' || c == '[') {
-			if (++depth > max)
-				return true;
-		} else if (c == '}' || c == ']') {
-			depth--;
-		}
-	}
-	return false;
 }
 
 /* Copy of s cut to at most max bytes on a UTF-8 character boundary. */
@@ -334,8 +306,8 @@ static int zammad_accept(const struct config *cfg, const struct hook_request *re
 	if (delivery && strlen(delivery) > ZAMMAD_MAX_DELIVERY)
 		return dp_fail(err, DP_EINVAL, "X-Zammad-Delivery is longer than %u bytes",
 			       ZAMMAD_MAX_DELIVERY);
-	if (nests_deeper(req->body, req->body_len, ZAMMAD_MAX_DEPTH))
-		return dp_fail(err, DP_ETOOBIG, "JSON nests deeper than %d levels",
+	if (!json_nesting_within(req->body, req->body_len, ZAMMAD_MAX_DEPTH))
+		return dp_fail(err, DP_EPARSE, "JSON nests deeper than %d levels",
 			       ZAMMAD_MAX_DEPTH);
 	root = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root)

@@ -382,7 +382,7 @@ START_TEST(deep_nesting_refused)
 	buf_puts(&b, "}}");
 	ticket_event_init(&ev);
 	ck_assert_int_eq(accept_with(&cfg, b.data, b.len, NULL, JSON_CT, NULL, &ev, &err),
-			 DP_ETOOBIG);
+			 DP_EPARSE);
 	ck_assert_ptr_nonnull(strstr(err.msg, "deeper"));
 	/* Brackets inside strings do not count. */
 	buf_reset(&b);
