@@ -2,7 +2,6 @@
  * fuzz_config.c - the INI config parser and validation, through a memfd
  * so config_load reads the bytes as a file.
  */
-#define _GNU_SOURCE /* memfd_create */
 #include "fuzz.h"
 
 #include "config/config.h"

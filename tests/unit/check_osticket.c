@@ -8,7 +8,6 @@
  * Like the service, the test installs a refusing external entity loader
  * before anything parses XML.
  */
-#define _GNU_SOURCE /* strcasestr */
 #include <check.h>
 #include <curl/curl.h>
 #include <libxml/parser.h>
