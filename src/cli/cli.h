@@ -25,7 +25,8 @@ int cmd_replay(int argc, char **argv);
 /* Shared option handling: `-c FILE` / `--config FILE` anywhere in argv.
  * Loads the config (defaults when no -c and the default file is absent)
  * and removes the option from argv. Returns 0, or prints the error to
- * stderr and returns 1 (bad file) or EXIT_USAGE (bad option). */
+ * stderr and returns 1 (bad file) or EXIT_USAGE (bad option). cfg is
+ * initialised in every case: the caller always calls config_release. */
 struct config;
 int cli_load_config(int *argc, char **argv, struct config *cfg);
 

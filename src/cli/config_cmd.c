@@ -18,6 +18,8 @@ int cli_load_config(int *argc, char **argv, struct config *cfg)
 	enum log_level level;
 	int out = 1;
 
+	/* Initialised first: callers release cfg on every return. */
+	config_init(cfg);
 	for (int i = 1; i < *argc; i++) {
 		if (strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--config") == 0) {
 			if (i + 1 >= *argc) {
@@ -32,7 +34,6 @@ int cli_load_config(int *argc, char **argv, struct config *cfg)
 	}
 	*argc = out;
 	argv[out] = NULL;
-	config_init(cfg);
 	/* Without -c the default file is optional: the embedded defaults run a
 	 * working service on 127.0.0.1. */
 	if (!path && access(CONFIG_DEFAULT_PATH, F_OK) == 0)
