@@ -29,7 +29,7 @@ tests_bench_trivial_fcgi_SOURCES = tests/bench/trivial_fcgi.c
 tests_bench_trivial_fcgi_LDADD = $(FCGI_LIBS)
 EXTRA_DIST += tests/bench/run.sh tests/bench/zammad_ingest.lua
 bench: src/deskpilot tests/bench/trivial_fcgi
-	SRCDIR='$(abs_top_srcdir)' BUILDDIR='$(abs_top_builddir)' NGINX='$(NGINX)' \
+	SRCDIR='$(abs_top_srcdir)' BUILDDIR='$(abs_top_builddir)' NGINX_BIN='$(NGINX)' \
 	bash $(srcdir)/tests/bench/run.sh
 .PHONY: bench
 
