@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -40,7 +41,8 @@ static struct harness *stack(const char *extra_ini)
 
 	zammad_port = harness_free_port();
 	ck_assert_int_gt(zammad_port, 0);
-	ini = xasprintf("[workers]\nthreads = 2\npoll_ms = 20\n"
+	/* Short leases: work a killed process had claimed comes back soon. */
+	ini = xasprintf("[workers]\nthreads = 2\npoll_ms = 20\nlease_seconds = 2\n"
 			"[outbox]\nretry_base_ms = 100\nretry_max_ms = 500\n"
 			"[policy]\nmode = draft\n"
 			"[zammad]\nurl = http://127.0.0.1:%d\ntoken = " ZAMMAD_TOKEN "\n"
@@ -101,8 +103,8 @@ static void wait_settled(struct harness *h, int64_t decisions)
 }
 
 /* Deliver event i like Zammad: until a 2xx (Zammad itself stops after five
- * tries; the test keeps going so every event ends acknowledged). Returns
- * the number of tries. */
+ * tries; the sender keeps going so every event ends acknowledged). Returns
+ * the number of tries, or -1 when it was never acknowledged. */
 static int deliver_until_acked(struct harness *h, int i)
 {
 	char text[128], delivery[64];
@@ -113,7 +115,7 @@ static int deliver_until_acked(struct harness *h, int i)
 	long st;
 
 	snprintf(text, sizeof(text), "Where is my parcel number %d? It has not arrived.", i);
-	snprintf(delivery, sizeof(delivery), "crash-%d", i);
+	snprintf(delivery, sizeof(delivery), "event-%d", i);
 	body = zammad_event(1000 + i % TICKETS, 5000 + i, text, &len);
 	do {
 		if (tries)
@@ -122,9 +124,13 @@ static int deliver_until_acked(struct harness *h, int i)
 		harness_response_release(&r);
 		tries++;
 	} while ((st < 200 || st > 299) && tries < 400);
-	ck_assert_msg(st >= 200 && st <= 299, "event %d never acknowledged", i);
 	free(body);
-	return tries;
+	return st >= 200 && st <= 299 ? tries : -1;
+}
+
+static void deliver(struct harness *h, int i)
+{
+	ck_assert_msg(deliver_until_acked(h, i) > 0, "event %d never acknowledged", i);
 }
 
 /* Every decision's write-back reached Zammad exactly once. */
@@ -142,24 +148,61 @@ static void assert_applied_once(struct harness *h, int64_t decisions)
 
 /* ---- crash safety ------------------------------------------------------ */
 
-#define CRASH_EVENTS 120
-#define CRASHES 4
+#define CRASH_EVENTS 200
+#define CRASHES 5
+
+/* The sender: a process of its own, like Zammad, delivering every event
+ * until it is acknowledged while the test kills deskpilot under it. Writes
+ * how many events needed more than one try to `report` and exits 0 when
+ * all were acknowledged. */
+static void sender(struct harness *h, const char *report)
+{
+	int redelivered = 0, tries;
+	FILE *f;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	for (int i = 0; i < CRASH_EVENTS; i++) {
+		tries = deliver_until_acked(h, i);
+		if (tries < 0)
+			_exit(1);
+		redelivered += tries > 1;
+		usleep(10 * 1000); /* a steady stream, not a burst */
+	}
+	f = fopen(report, "w");
+	if (!f)
+		_exit(1);
+	fprintf(f, "%d\n", redelivered);
+	fclose(f);
+	_exit(0);
+}
 
 START_TEST(test_kill9_loses_and_repeats_nothing)
 {
 	struct harness *h = stack(NULL);
-	int retried = 0;
+	char *report = harness_path(h, "sender.report");
+	char *text;
+	int status = 0, kills = 0;
+	pid_t pid;
 
-	for (int i = 0; i < CRASH_EVENTS; i++) {
-		/* A crash every 30 events, right after an ack, while the workers
-		 * and the dispatcher are busy with the ones before. */
-		if (i && i % (CRASH_EVENTS / CRASHES) == 0)
-			ck_assert_msg(harness_restart_deskpilot(h, SIGKILL) == 0, "%s",
-				      harness_error());
-		retried += deliver_until_acked(h, i) > 1;
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		sender(h, report);
+	/* kill -9 at uneven moments while events stream in: mid-request,
+	 * mid-decision, mid-write-back. */
+	while (waitpid(pid, &status, WNOHANG) == 0 && kills < CRASHES) {
+		usleep((useconds_t)(200 + 70 * kills) * 1000);
+		ck_assert_msg(harness_restart_deskpilot(h, SIGKILL) == 0, "%s",
+			      harness_error());
+		kills++;
 	}
-	/* A crash with the queue still full, then let it drain. */
+	if (kills == CRASHES)
+		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "the sender could not get every event acknowledged");
+	/* One more with the queue and outbox still busy, then let it drain. */
 	ck_assert_int_eq(harness_restart_deskpilot(h, SIGKILL), 0);
+	kills++;
 	wait_settled(h, CRASH_EVENTS);
 
 	ck_assert_int_eq(sql_int(h, "SELECT count(*) FROM events"), CRASH_EVENTS);
@@ -167,10 +210,14 @@ START_TEST(test_kill9_loses_and_repeats_nothing)
 			 CRASH_EVENTS);
 	ck_assert_int_eq(sql_int(h, "SELECT count(*) FROM outbox WHERE state <> 'done'"), 0);
 	assert_applied_once(h, CRASH_EVENTS);
-	fprintf(stderr, "crash test: %d events sent, %d acked, %d needed redelivery, "
-			"%d decided, %d kill -9\n",
-		CRASH_EVENTS, CRASH_EVENTS, retried,
-		(int)sql_int(h, "SELECT count(*) FROM decisions"), CRASHES + 1);
+	text = harness_slurp(report, NULL);
+	ck_assert_ptr_nonnull(text);
+	fprintf(stderr, "crash test: %d events sent, %d acked (%ld after redelivery), "
+			"%d decided, %d applied once each, %d kill -9\n",
+		CRASH_EVENTS, CRASH_EVENTS, strtol(text, NULL, 10),
+		(int)sql_int(h, "SELECT count(*) FROM decisions"), CRASH_EVENTS, kills);
+	free(text);
+	free(report);
 	harness_free(h);
 }
 END_TEST
@@ -186,7 +233,7 @@ START_TEST(test_outage_refused_500s_slow_then_back)
 	/* Connection refused: Zammad is down while events keep arriving. */
 	ck_assert_int_ge(harness_stop_pid(h, fake, SIGTERM), 0);
 	for (; n < 10; n++)
-		deliver_until_acked(h, n);
+		deliver(h, n);
 	ck_assert(sql_int(h, "SELECT count(*) FROM decisions") > 0);
 	usleep(1500 * 1000);
 	ck_assert_int_eq(sql_int(h, "SELECT count(*) FROM outbox WHERE state = 'done'"), 0);
@@ -196,11 +243,11 @@ START_TEST(test_outage_refused_500s_slow_then_back)
 	zammad_fake_start(h, zammad_port);
 	zammad_fake_control(h, zammad_port, "{\"fail_next\": 15, \"status\": 500}");
 	for (; n < 20; n++)
-		deliver_until_acked(h, n);
+		deliver(h, n);
 	/* ...then slower than deskpilot's 1 s timeout... */
 	zammad_fake_control(h, zammad_port, "{\"delay_ms\": 1500}");
 	for (; n < 24; n++)
-		deliver_until_acked(h, n);
+		deliver(h, n);
 	usleep(2500 * 1000);
 	/* ...then healthy. */
 	zammad_fake_control(h, zammad_port, "{\"delay_ms\": 0, \"fail_next\": 0}");
@@ -216,6 +263,18 @@ START_TEST(test_outage_refused_500s_slow_then_back)
 }
 END_TEST
 
+/* Both events decided and every action given up on. */
+static bool all_dead(void *arg)
+{
+	struct harness *h = arg;
+	int64_t d = -1, pending = -1, dead = -1;
+
+	harness_sql_int(h, "SELECT count(*) FROM decisions", &d);
+	harness_sql_int(h, "SELECT count(*) FROM outbox WHERE state = 'pending'", &pending);
+	harness_sql_int(h, "SELECT count(*) FROM outbox WHERE state = 'dead'", &dead);
+	return d == 2 && pending == 0 && dead > 0;
+}
+
 START_TEST(test_dead_letters_visible_and_retryable)
 {
 	struct harness *h = stack("[outbox]\nmax_age_seconds = 1\n");
@@ -226,10 +285,12 @@ START_TEST(test_dead_letters_visible_and_retryable)
 	int st;
 
 	ck_assert_int_ge(harness_stop_pid(h, h->procs[0].pid, SIGTERM), 0);
-	deliver_until_acked(h, 0);
-	deliver_until_acked(h, 1);
-	for (int i = 0; i < 200 && sql_int(h, "SELECT count(*) FROM outbox WHERE state = 'pending'"); i++)
-		usleep(50 * 1000);
+	deliver(h, 0);
+	deliver(h, 1);
+	if (!harness_wait_until(all_dead, h, WAIT_MS)) {
+		harness_dump_logs(h);
+		ck_abort_msg("actions did not dead-letter");
+	}
 	dead = sql_int(h, "SELECT count(*) FROM outbox WHERE state = 'dead'");
 	ck_assert_int_gt(dead, 0);
 	ck_assert_int_eq(sql_int(h, "SELECT count(*) FROM outbox WHERE state = 'pending'"), 0);

@@ -95,6 +95,15 @@ static int64_t sql_int(const char *sql)
 	return v;
 }
 
+static void assert_sql_text(const char *sql, const char *want)
+{
+	char *got = harness_sql_text(h, sql);
+
+	ck_assert_msg(got && strcmp(got, want) == 0, "%s: got '%s', want '%s'", sql,
+		      got ? got : "(null)", want);
+	free(got);
+}
+
 struct outbox_wait {
 	const char *sql;
 };
@@ -163,10 +172,8 @@ START_TEST(test_routine_email_gets_a_draft_note)
 				 SECRET, &r), 202);
 	harness_response_release(&r);
 	wait_settled("SELECT count(*) FROM decisions WHERE ticket_id = 81");
-	ck_assert_str_eq(harness_sql_text(h, "SELECT outcome FROM decisions WHERE ticket_id = 81"),
-			 "ai_draft");
-	ck_assert_str_eq(harness_sql_text(h, "SELECT intent FROM decisions WHERE ticket_id = 81"),
-			 "recover_password");
+	assert_sql_text("SELECT outcome FROM decisions WHERE ticket_id = 81", "ai_draft");
+	assert_sql_text("SELECT intent FROM decisions WHERE ticket_id = 81", "recover_password");
 	st = zammad_fake_state(h, zammad_port);
 	ck_assert(zammad_has_tag(st, 81, "ai-draft"));
 	ck_assert(!zammad_has_tag(st, 81, "vip"));
