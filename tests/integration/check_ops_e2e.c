@@ -28,13 +28,6 @@
 static struct harness *h;
 static int zammad_port;
 
-static char *shared_path(const char *rel)
-{
-	const char *shared = getenv("DP_SHARED");
-
-	return xasprintf("%s/%s", shared ? shared : "../shared", rel);
-}
-
 /* Run `deskpilot ARGS... -c CONF`; returns its output (new string) and
  * asserts on the exit status. */
 static char *cli(int want_status, const char *const *args)
@@ -77,7 +70,7 @@ static void up(void)
 	ck_assert_msg(h != NULL, "%s", harness_error());
 	zammad_fake_start(h, zammad_port);
 	zammad_fake_control(h, zammad_port, "{\"create_tickets\": [90, 91, 92, 93]}");
-	train = shared_path("data/bitext/train.csv");
+	train = harness_shared_path("data/bitext/train.csv");
 	kb = harness_srcdir_path("examples/kb");
 	free(cli(0, (const char *const[]){"train", train, NULL}));
 	free(cli(0, (const char *const[]){"kb", "import", kb, NULL}));

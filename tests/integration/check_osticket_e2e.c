@@ -107,7 +107,6 @@ static void run_cli(const char *const *args)
 static void up(void)
 {
 	char *ini, *train, *kb, *where, *sql, *v, *email;
-	const char *shared = getenv("DP_SHARED");
 
 	snprintf(tag, sizeof(tag), "%lld%d", (long long)time(NULL), (int)getpid());
 	ini = xasprintf("[workers]\npoll_ms = 50\n"
@@ -120,7 +119,7 @@ static void up(void)
 	h = harness_new(&(struct harness_opts){.ini = ini});
 	free(ini);
 	ck_assert_msg(h != NULL, "%s", harness_error());
-	train = xasprintf("%s/data/bitext/train.csv", shared ? shared : "../shared");
+	train = harness_shared_path("data/bitext/train.csv");
 	kb = harness_srcdir_path("examples/kb");
 	run_cli((const char *const[]){"train", "-c", h->conf, train, NULL});
 	run_cli((const char *const[]){"kb", "import", "-c", h->conf, kb, NULL});

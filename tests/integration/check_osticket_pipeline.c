@@ -28,13 +28,6 @@
 static struct harness *h;
 static int fake_port;
 
-static char *shared_path(const char *rel)
-{
-	const char *shared = getenv("DP_SHARED");
-
-	return xasprintf("%s/%s", shared ? shared : "../shared", rel);
-}
-
 static void run_cli(const char *const *args)
 {
 	char *bin = xasprintf("%s/src/deskpilot", getenv("DP_BUILDDIR"));
@@ -74,7 +67,7 @@ static void up(void)
 					   &got) > 0,
 		      "%s", harness_error());
 	ck_assert_int_eq(got, fake_port);
-	train = shared_path("data/bitext/train.csv");
+	train = harness_shared_path("data/bitext/train.csv");
 	kb = harness_srcdir_path("examples/kb");
 	run_cli((const char *const[]){"train", "-c", h->conf, train, NULL});
 	run_cli((const char *const[]){"kb", "import", "-c", h->conf, kb, NULL});

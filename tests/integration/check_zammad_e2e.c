@@ -29,13 +29,6 @@ static int zammad_port;
 
 /* ---- the stack -------------------------------------------------------- */
 
-static char *shared_path(const char *rel)
-{
-	const char *shared = getenv("DP_SHARED");
-
-	return xasprintf("%s/%s", shared ? shared : "../shared", rel);
-}
-
 static void run_cli(const char *const *args)
 {
 	char *bin = xasprintf("%s/src/deskpilot", getenv("DP_BUILDDIR"));
@@ -71,7 +64,7 @@ static void up(void)
 	ck_assert_msg(h != NULL, "%s", harness_error());
 	zammad_fake_start(h, zammad_port);
 
-	train = shared_path("data/bitext/train.csv");
+	train = harness_shared_path("data/bitext/train.csv");
 	kb = harness_srcdir_path("examples/kb");
 	run_cli((const char *const[]){"train", "-c", h->conf, train, NULL});
 	run_cli((const char *const[]){"kb", "import", "-c", h->conf, kb, NULL});

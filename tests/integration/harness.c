@@ -468,6 +468,13 @@ char *harness_srcdir_path(const char *rel)
 	return xasprintf("%s/%s", src && *src ? src : ".", rel);
 }
 
+char *harness_shared_path(const char *rel)
+{
+	const char *shared = getenv("DP_SHARED");
+
+	return xasprintf("%s/%s", shared && *shared ? shared : "../shared", rel);
+}
+
 char *harness_path(struct harness *h, const char *name)
 {
 	return xasprintf("%s/%s", h->dir, name);

@@ -242,6 +242,10 @@ char *harness_path(struct harness *h, const char *name);
 char *harness_write_file(struct harness *h, const char *name,
 			 const char *content);
 
+/* $DP_SHARED/<rel> (new string): the labelled data and webhook fixtures
+ * that live beside the project (configure --with-shared-data). */
+char *harness_shared_path(const char *rel);
+
 /* $DP_SRCDIR/<rel> (new string), and a whole file as a new NUL-terminated
  * string with its length in *len (may be NULL); NULL when unreadable. */
 char *harness_srcdir_path(const char *rel);

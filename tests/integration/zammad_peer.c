@@ -30,12 +30,13 @@ pid_t zammad_fake_start(struct harness *h, int port)
 
 char *zammad_fixture(const char *name, size_t *len)
 {
-	const char *shared = getenv("DP_SHARED");
-	char *path = xasprintf("%s/fixtures/zammad/%s", shared ? shared : "../shared", name);
+	char *rel = xasprintf("fixtures/zammad/%s", name);
+	char *path = harness_shared_path(rel);
 	char *body = harness_slurp(path, len);
 
 	ck_assert_msg(body != NULL, "cannot read fixture '%s'", path);
 	free(path);
+	free(rel);
 	return body;
 }
 

@@ -2,7 +2,7 @@
  * check_triage_model.c - the intent classifier (training, serialization
  * round trip, out-of-scope), the store tables behind it, policy modes
  * with a model, and the issue's targets measured by 5-fold
- * cross-validation on the shared Bitext data ($DP_SRCDIR/../shared).
+ * cross-validation on the shared Bitext data ($DP_SHARED).
  */
 #include <check.h>
 #include <stdio.h>
@@ -19,6 +19,14 @@ static struct config cfg;
 static struct eval_set bitext;
 static struct classifier *model; /* trained on all of bitext */
 
+/* The labelled data beside the project (configure --with-shared-data). */
+static char *shared_path(const char *rel)
+{
+	const char *shared = getenv("DP_SHARED");
+
+	return xasprintf("%s/%s", shared && *shared ? shared : "../shared", rel);
+}
+
 static char *path_of(const char *rel)
 {
 	const char *src = getenv("DP_SRCDIR");
@@ -28,7 +36,7 @@ static char *path_of(const char *rel)
 
 static void setup(void)
 {
-	char *p = path_of("../shared/data/bitext/train.csv");
+	char *p = shared_path("data/bitext/train.csv");
 	struct dp_error err;
 	struct classifier_example *ex;
 	size_t n;

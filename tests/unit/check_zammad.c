@@ -3,7 +3,7 @@
  * fixtures, payload parsing, event kinds, the plan for every outcome, and
  * apply against the fake Zammad (idempotent retries, outages, refusals).
  *
- * The shared fixtures are read from $DP_SRCDIR/../shared/fixtures/zammad.
+ * The shared fixtures are read from $DP_SHARED/fixtures/zammad.
  */
 #include "connectors/zammad.h"
 
@@ -28,8 +28,9 @@ static struct fake_zammad fake;
 
 static char *read_fixture(const char *name, size_t *len)
 {
-	const char *src = getenv("DP_SRCDIR");
-	char *path = xasprintf("%s/../shared/fixtures/zammad/%s", src ? src : ".", name);
+	const char *shared = getenv("DP_SHARED");
+	char *path = xasprintf("%s/fixtures/zammad/%s",
+			       shared && *shared ? shared : "../shared", name);
 	FILE *f = fopen(path, "rb");
 	char *data;
 	long n;
