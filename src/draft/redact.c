@@ -308,7 +308,7 @@ static bool date_like(const char *p)
 
 	while (isdigit((unsigned char)p[a]))
 		a++;
-	if (!a || !strchr("./-", p[a]) || !isdigit((unsigned char)p[a + 1]))
+	if (!a || !p[a] || !strchr("./-", p[a]) || !isdigit((unsigned char)p[a + 1]))
 		return false;
 	while (isdigit((unsigned char)p[a + 1 + b]))
 		b++;

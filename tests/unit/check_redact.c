@@ -111,6 +111,29 @@ START_TEST(test_checksums)
 }
 END_TEST
 
+/* Numbers at the very end of the text: the scanners must not read past
+ * the terminating NUL (found by fuzzing; caught by ASan in the sanitizer
+ * run). */
+START_TEST(test_number_at_end)
+{
+	static const char *const texts[] = {"tel 0123", "call 12", "1",
+					    "+49 30", "on 2026-", "12.", "(030"};
+	struct redaction r;
+
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		char *in = strdup(texts[i]); /* exact-size heap copy */
+		char *out;
+
+		redaction_init(&r);
+		out = redact_text(in, &r);
+		ck_assert_str_eq(out, texts[i]);
+		free(out);
+		redaction_release(&r);
+		free(in);
+	}
+}
+END_TEST
+
 START_TEST(test_table_full)
 {
 	struct redaction r;
@@ -141,6 +164,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_stable_and_restore);
 	tcase_add_test(tc, test_checksums);
 	tcase_add_test(tc, test_table_full);
+	tcase_add_test(tc, test_number_at_end);
 	suite_add_tcase(s, tc);
 	return s;
 }
