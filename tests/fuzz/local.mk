@@ -5,7 +5,9 @@ FUZZ_TARGETS = \
 	tests/fuzz/fuzz_zammad \
 	tests/fuzz/fuzz_html \
 	tests/fuzz/fuzz_clean \
-	tests/fuzz/fuzz_config
+	tests/fuzz/fuzz_config \
+	tests/fuzz/fuzz_osticket \
+	tests/fuzz/fuzz_redact
 EXTRA_PROGRAMS += $(FUZZ_TARGETS)
 CLEANFILES += $(FUZZ_TARGETS)
 FUZZ_COMMON = tests/fuzz/fuzz.h tests/fuzz/fuzz_common.c
@@ -22,6 +24,12 @@ tests_fuzz_fuzz_clean_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 tests_fuzz_fuzz_config_SOURCES = tests/fuzz/fuzz_config.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_config_LDADD = $(FUZZ_LDADD)
 tests_fuzz_fuzz_config_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_osticket_SOURCES = tests/fuzz/fuzz_osticket.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_osticket_LDADD = $(FUZZ_LDADD)
+tests_fuzz_fuzz_osticket_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_redact_SOURCES = tests/fuzz/fuzz_redact.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_redact_LDADD = $(FUZZ_LDADD)
+tests_fuzz_fuzz_redact_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 dist_noinst_SCRIPTS += tests/fuzz/run
 
 if FUZZING
@@ -35,4 +43,7 @@ EXTRA_DIST += \
 	tests/fuzz/corpus/html/mail.html \
 	tests/fuzz/corpus/clean/thread.txt \
 	tests/fuzz/corpus/config/basic.conf \
-	tests/fuzz/corpus/zammad/min.json
+	tests/fuzz/corpus/zammad/min.json \
+	tests/fuzz/corpus/osticket/event-json \
+	tests/fuzz/corpus/osticket/event-xml \
+	tests/fuzz/corpus/redact/mail.txt
