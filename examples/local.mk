@@ -4,7 +4,7 @@
 # $(docdir)/examples for the admin to copy.
 examplesdir = $(docdir)/examples
 dist_examples_DATA = examples/deskpilot.conf
-dist_examples_SCRIPTS = examples/spawn-fcgi.sh
+dist_examples_SCRIPTS = examples/spawn-fcgi.sh examples/demo.py
 examplesnginxdir = $(examplesdir)/nginx
 dist_examplesnginx_DATA = \
 	examples/nginx/deskpilot-locations.conf \
