@@ -88,15 +88,6 @@ static int64_t sql_int(const char *sql)
 	return v;
 }
 
-static void assert_sql_text(const char *sql, const char *want)
-{
-	char *got = harness_sql_text(h, sql);
-
-	ck_assert_msg(got && strcmp(got, want) == 0, "%s: got '%s', want '%s'", sql,
-		      got ? got : "(null)", want);
-	free(got);
-}
-
 struct outbox_wait {
 	const char *sql;
 };
@@ -165,8 +156,10 @@ START_TEST(test_routine_email_gets_a_draft_note)
 				 SECRET, &r), 202);
 	harness_response_release(&r);
 	wait_settled("SELECT count(*) FROM decisions WHERE ticket_id = 81");
-	assert_sql_text("SELECT outcome FROM decisions WHERE ticket_id = 81", "ai_draft");
-	assert_sql_text("SELECT intent FROM decisions WHERE ticket_id = 81", "recover_password");
+	ck_assert(harness_sql_text_is(h, "SELECT outcome FROM decisions WHERE ticket_id = 81",
+				      "ai_draft"));
+	ck_assert(harness_sql_text_is(h, "SELECT intent FROM decisions WHERE ticket_id = 81",
+				      "recover_password"));
 	st = zammad_fake_state(h, zammad_port);
 	ck_assert(zammad_has_tag(st, 81, "ai-draft"));
 	ck_assert(!zammad_has_tag(st, 81, "vip"));

@@ -1477,6 +1477,18 @@ char *harness_sql_text(struct harness *h, const char *sql)
 	return text;
 }
 
+bool harness_sql_text_is(struct harness *h, const char *sql, const char *want)
+{
+	char *got = harness_sql_text(h, sql);
+	bool same = got && strcmp(got, want) == 0;
+
+	if (!same)
+		fprintf(stderr, "harness: %s: got '%s', want '%s'\n", sql,
+			got ? got : "(null)", want);
+	free(got);
+	return same;
+}
+
 /* ---- running a command ---------------------------------------------- */
 
 int harness_run(const char *const argv[], char **output, int timeout_ms)

@@ -235,6 +235,9 @@ bool harness_wait_until(bool (*cond)(void *arg), void *arg, int timeout_ms);
 int harness_sql_int(struct harness *h, const char *sql, int64_t *out);
 /* Same, as a new string (caller frees); NULL when no row or SQL NULL. */
 char *harness_sql_text(struct harness *h, const char *sql);
+/* Whether that value is the text want (a mismatch is printed to stderr
+ * with both values). */
+bool harness_sql_text_is(struct harness *h, const char *sql, const char *want);
 
 /* A path inside the temp dir (new string), and writing a file there
  * (mode 0600; returns the new path, caller frees). */

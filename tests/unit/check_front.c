@@ -30,7 +30,8 @@ static int fake_read(void *ctx, char *p, int n)
 	size_t take = left < (size_t)n ? left : (size_t)n;
 
 	b->calls++;
-	memcpy(p, b->data + b->pos, take);
+	if (take)
+		memcpy(p, b->data + b->pos, take);
 	b->pos += take;
 	return (int)take;
 }
