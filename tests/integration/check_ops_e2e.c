@@ -94,22 +94,9 @@ static int64_t sql_int(const char *sql)
 	return v;
 }
 
-/* True once no outbox action is pending and the query counts > 0. */
-static bool settled(void *arg)
-{
-	int64_t pending = -1, n = 0;
-
-	harness_sql_int(h, "SELECT count(*) FROM outbox WHERE state = 'pending'", &pending);
-	harness_sql_int(h, arg, &n);
-	return pending == 0 && n > 0;
-}
-
 static void wait_settled(const char *sql)
 {
-	if (!harness_wait_until(settled, (void *)sql, WAIT_MS)) {
-		harness_dump_logs(h);
-		ck_abort_msg("pipeline did not settle: %s", sql);
-	}
+	ck_assert_msg(harness_wait_settled(h, sql, WAIT_MS), "pipeline did not settle: %s", sql);
 }
 
 /* A Zammad webhook on ticket: the customer's article, as a premium

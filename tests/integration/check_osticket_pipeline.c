@@ -189,21 +189,9 @@ static int64_t sql_int(const char *sql)
 	return v;
 }
 
-static bool settled(void *arg)
-{
-	int64_t pending = -1, n = 0;
-
-	harness_sql_int(h, "SELECT count(*) FROM outbox WHERE state = 'pending'", &pending);
-	harness_sql_int(h, arg, &n);
-	return pending == 0 && n > 0;
-}
-
 static void wait_settled(const char *sql)
 {
-	if (!harness_wait_until(settled, (void *)sql, WAIT_MS)) {
-		harness_dump_logs(h);
-		ck_abort_msg("pipeline did not settle: %s", sql);
-	}
+	ck_assert_msg(harness_wait_settled(h, sql, WAIT_MS), "pipeline did not settle: %s", sql);
 }
 
 /* ---- tests ------------------------------------------------------------ */

@@ -88,29 +88,9 @@ static int64_t sql_int(const char *sql)
 	return v;
 }
 
-struct outbox_wait {
-	const char *sql;
-};
-
-/* True once no outbox action is pending and the query counts > 0. */
-static bool settled(void *arg)
-{
-	struct outbox_wait *w = arg;
-	int64_t pending = -1, n = 0;
-
-	harness_sql_int(h, "SELECT count(*) FROM outbox WHERE state = 'pending'", &pending);
-	harness_sql_int(h, w->sql, &n);
-	return pending == 0 && n > 0;
-}
-
 static void wait_settled(const char *sql)
 {
-	struct outbox_wait w = {sql};
-
-	if (!harness_wait_until(settled, &w, WAIT_MS)) {
-		harness_dump_logs(h);
-		ck_abort_msg("pipeline did not settle: %s", sql);
-	}
+	ck_assert_msg(harness_wait_settled(h, sql, WAIT_MS), "pipeline did not settle: %s", sql);
 }
 
 /* ---- tests ------------------------------------------------------------ */

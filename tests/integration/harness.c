@@ -1489,6 +1489,35 @@ bool harness_sql_text_is(struct harness *h, const char *sql, const char *want)
 	return same;
 }
 
+struct settle {
+	struct harness *h;
+	const char *sql;
+};
+
+static bool settled(void *arg)
+{
+	struct settle *st = arg;
+	int64_t pending = -1, n = 0;
+
+	/* The count first: a decision's actions are committed with it, so
+	 * pending actions read afterwards include them. */
+	if (harness_sql_int(st->h, st->sql, &n) < 0 || n <= 0)
+		return false;
+	return harness_sql_int(st->h, "SELECT count(*) FROM outbox WHERE state = 'pending'",
+			       &pending) == 0 && pending == 0;
+}
+
+bool harness_wait_settled(struct harness *h, const char *sql, int timeout_ms)
+{
+	struct settle st = {h, sql};
+
+	if (harness_wait_until(settled, &st, timeout_ms))
+		return true;
+	fprintf(stderr, "harness: the pipeline did not settle: %s\n", sql);
+	harness_dump_logs(h);
+	return false;
+}
+
 /* ---- running a command ---------------------------------------------- */
 
 int harness_run(const char *const argv[], char **output, int timeout_ms)

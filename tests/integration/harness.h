@@ -230,6 +230,11 @@ int harness_wait_exit(struct harness *h, pid_t pid, int timeout_ms);
  * passes (returns false). */
 bool harness_wait_until(bool (*cond)(void *arg), void *arg, int timeout_ms);
 
+/* Wait up to timeout_ms until the count that sql returns is above 0 and
+ * no outbox action is pending: the pipeline decided what the test sent and
+ * carried it out. On a timeout the logs are printed and false returned. */
+bool harness_wait_settled(struct harness *h, const char *sql, int timeout_ms);
+
 /* The first column of the first row of sql on deskpilot's database,
  * opened read-only for this call. 0 and *out, or -1 (no row, or error). */
 int harness_sql_int(struct harness *h, const char *sql, int64_t *out);
