@@ -134,6 +134,13 @@ static const char *const migrations[] = {
 	"  drafts INTEGER NOT NULL,"
 	"  restored_at INTEGER"                /* set by the admin; NULL: demoted */
 	");",
+
+	/* 3: the open events and actions of a ticket, found without walking
+	 * its history (claims ask this for every event and action). */
+	"CREATE INDEX events_open ON events(source, ticket_id, id)"
+	"  WHERE state IN ('pending','claimed');"
+	"CREATE INDEX outbox_open ON outbox(source, ticket_id, id)"
+	"  WHERE state = 'pending';",
 };
 
 #endif

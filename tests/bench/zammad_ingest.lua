@@ -1,6 +1,7 @@
 -- zammad_ingest.lua - wrk script: POST /hooks/zammad with signed Zammad
--- webhooks, each a new article (new article id and delivery id), so every
--- request is verified, parsed and committed, never a duplicate.
+-- webhooks, each a new article (new article id and delivery id, two per
+-- ticket), so every request is verified, parsed and committed, never a
+-- duplicate.
 --
 -- Environment: BENCH_BODY (the payload file), BENCH_SECRET (the HMAC-SHA1
 -- key of [zammad] webhook_secret). The same script drives the trivial
@@ -70,10 +71,13 @@ do
    local f = assert(io.open(os.getenv("BENCH_BODY"), "rb"))
    local body = f:read("*a")
    f:close()
-   -- The article's own id is the one followed by "in_reply_to".
-   local n
-   template, n = body:gsub('"id":104,"in_reply_to"', '"id":%%d,"in_reply_to"')
-   assert(n == 1, "payload does not have the expected article id")
+   -- The article's own id is the one followed by "in_reply_to"; the
+   -- ticket's the one followed by "last_contact_agent_at".
+   local n1, n2, n3
+   template, n1 = body:gsub('"id":104,"in_reply_to"', '"id":@ARTICLE@,"in_reply_to"')
+   template, n2 = template:gsub('"id":81,"last_contact_agent_at"', '"id":@TICKET@,"last_contact_agent_at"')
+   template, n3 = template:gsub('"ticket_id":81', '"ticket_id":@TICKET@')
+   assert(n1 == 1 and n2 == 1 and n3 == 1, "payload does not have the expected ids")
 end
 
 local threads = {}
@@ -87,7 +91,10 @@ function request()
    counter = counter + 1
    -- Unique across threads and runs: thread id, then a per-thread count.
    local id = tid * 100000000 + counter
-   local body = string.format(template, id)
+   -- Two customer messages per ticket, as in a helpdesk: a question and
+   -- a follow-up (a ticket's messages are decided in order).
+   local ticket = tid * 100000000 + math.floor((counter + 1) / 2)
+   local body = template:gsub("@ARTICLE@", tostring(id)):gsub("@TICKET@", tostring(ticket))
    return wrk.format("POST", "/hooks/zammad", {
       ["Content-Type"] = "application/json; charset=utf-8",
       ["X-Hub-Signature"] = "sha1=" .. hmac_sha1_hex(secret, body),
