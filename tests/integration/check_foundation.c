@@ -329,17 +329,21 @@ START_TEST(test_length_required)
 	assert_error(&r, 411, "length required");
 	harness_response_release(&r);
 
-	/* Chunked, with nginx streaming the body (fastcgi_request_buffering
-	 * off): CONTENT_LENGTH reaches deskpilot empty. */
-	hook_init(&k, body, len, "no-length-2");
-	ck_assert_int_eq(harness_request(h, &(struct harness_request){
-		.method = "POST", .path = "/hooks/zammad", .headers = k.headers,
-		.body = body, .body_len = len, .chunked = true,
-		.port = h->port_unbuffered}, &r), 0);
-	assert_error(&r, 411, "length required");
-	harness_response_release(&r);
+	/* A body streamed without a length (chunked, with nginx's
+	 * fastcgi_request_buffering off) reaches deskpilot with an empty
+	 * CONTENT_LENGTH -- unless nginx happened to have the whole body
+	 * already, so that case is driven over FastCGI directly. */
+	{
+		const char *params[] = {"REQUEST_METHOD=POST", "DOCUMENT_URI=/hooks/zammad",
+					"CONTENT_TYPE=application/json", "CONTENT_LENGTH=",
+					NULL};
+
+		ck_assert_int_eq(harness_fcgi_request(h, params, body, len, &r), 0);
+		assert_error(&r, 411, "length required");
+		harness_response_release(&r);
+	}
 	ck_assert_int_eq(events_with_delivery(h, "no-length-1"), 0);
-	ck_assert_int_eq(events_with_delivery(h, "no-length-2"), 0);
+	ck_assert_int_eq(all_events(h), 0);
 	free(body);
 }
 END_TEST
