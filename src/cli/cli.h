@@ -30,4 +30,9 @@ int cmd_replay(int argc, char **argv);
 struct config;
 int cli_load_config(int *argc, char **argv, struct config *cfg);
 
+/* Open the config's database for a command; on failure print the reason
+ * to stderr and return NULL. Returns a new handle (store_close it). */
+struct store;
+struct store *cli_open_store(const struct config *cfg);
+
 #endif

@@ -1,11 +1,12 @@
 /*
- * config_cmd.c - loading the config for every subcommand, and
- * `deskpilot check-config`.
+ * config_cmd.c - loading the config and opening the store for every
+ * subcommand, and `deskpilot check-config`.
  */
 #include "cli/cli.h"
 
 #include "common/log.h"
 #include "config/config.h"
+#include "store/store.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -45,6 +46,16 @@ int cli_load_config(int *argc, char **argv, struct config *cfg)
 	if (log_level_parse(cfg->log_level, &level) == 0)
 		log_set_level(level);
 	return 0;
+}
+
+store *cli_open_store(const struct config *cfg)
+{
+	struct dp_error err;
+	store *s = store_open(cfg->database, &err);
+
+	if (!s)
+		fprintf(stderr, "deskpilot: %s\n", err.msg);
+	return s;
 }
 
 int cmd_check_config(int argc, char **argv)

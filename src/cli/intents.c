@@ -83,7 +83,6 @@ static int restore(store *s, const char *intent)
 int cmd_intents(int argc, char **argv)
 {
 	struct config cfg = {0}; /* safe to release if -c lacks its file */
-	struct dp_error err;
 	store *s = NULL;
 	int rc = cli_load_config(&argc, argv, &cfg);
 	bool is_list = argc == 1 || (argc == 2 && strcmp(argv[1], "list") == 0);
@@ -96,9 +95,8 @@ int cmd_intents(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	s = store_open(cfg.database, &err);
+	s = cli_open_store(&cfg);
 	if (!s) {
-		fprintf(stderr, "deskpilot: %s\n", err.msg);
 		rc = 1;
 		goto out;
 	}

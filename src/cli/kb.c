@@ -358,7 +358,6 @@ static int remove_entry(store *s, const char *arg)
 int cmd_kb(int argc, char **argv)
 {
 	struct config cfg = {0}; /* config_release-safe if loading stops early */
-	struct dp_error err;
 	store *s = NULL;
 	int rc = cli_load_config(&argc, argv, &cfg);
 
@@ -373,9 +372,8 @@ int cmd_kb(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	s = store_open(cfg.database, &err);
+	s = cli_open_store(&cfg);
 	if (!s) {
-		fprintf(stderr, "deskpilot: %s\n", err.msg);
 		rc = 1;
 		goto out;
 	}

@@ -80,7 +80,6 @@ static int retry(store *s, int argc, char **argv)
 int cmd_outbox(int argc, char **argv)
 {
 	struct config cfg;
-	struct dp_error err;
 	store *s = NULL;
 	int rc = cli_load_config(&argc, argv, &cfg);
 
@@ -91,9 +90,8 @@ int cmd_outbox(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	s = store_open(cfg.database, &err);
+	s = cli_open_store(&cfg);
 	if (!s) {
-		fprintf(stderr, "deskpilot: %s\n", err.msg);
 		rc = 1;
 		goto out;
 	}

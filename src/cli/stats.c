@@ -44,9 +44,8 @@ int cmd_stats(int argc, char **argv)
 	}
 	if (rc)
 		goto out;
-	s = store_open(cfg.database, &err);
+	s = cli_open_store(&cfg);
 	if (!s) {
-		fprintf(stderr, "deskpilot: %s\n", err.msg);
 		rc = 1;
 		goto out;
 	}

@@ -70,9 +70,8 @@ int cmd_train(int argc, char **argv)
 		fprintf(stderr, "deskpilot: %s: %s\n", argv[1], err.msg);
 		goto out;
 	}
-	s = store_open(cfg.database, &err);
+	s = cli_open_store(&cfg);
 	if (!s) {
-		fprintf(stderr, "deskpilot: %s\n", err.msg);
 		goto out;
 	}
 	if (store_model_save(s, m, (int)n, dp_now_ms()) < 0) {

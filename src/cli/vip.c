@@ -167,7 +167,6 @@ static int run(store *s, int argc, char **argv)
 int cmd_vip(int argc, char **argv)
 {
 	struct config cfg;
-	struct dp_error err;
 	store *s;
 	int rc = cli_load_config(&argc, argv, &cfg);
 
@@ -178,9 +177,8 @@ int cmd_vip(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	s = store_open(cfg.database, &err);
+	s = cli_open_store(&cfg);
 	if (!s) {
-		fprintf(stderr, "deskpilot: %s\n", err.msg);
 		rc = 1;
 		goto out;
 	}
