@@ -26,3 +26,9 @@ TESTS += tests/integration/check_reliability
 tests_integration_check_reliability_SOURCES = tests/integration/check_reliability.c
 tests_integration_check_reliability_CFLAGS = $(DP_IT_CFLAGS)
 tests_integration_check_reliability_LDADD = $(DP_ZAMMAD_IT_LIBS)
+
+check_PROGRAMS += tests/integration/check_llm_pipeline
+TESTS += tests/integration/check_llm_pipeline
+tests_integration_check_llm_pipeline_SOURCES = tests/integration/check_llm_pipeline.c
+tests_integration_check_llm_pipeline_CFLAGS = $(DP_IT_CFLAGS)
+tests_integration_check_llm_pipeline_LDADD = $(DP_ZAMMAD_IT_LIBS)
