@@ -109,13 +109,23 @@ static int load_normalized(const char *text, struct ticket_event *ev)
 int store_event_claim(store *s, int64_t now_ms, int64_t lease_ms,
 		      int64_t *id, struct ticket_event *ev)
 {
+	/* The oldest pending event and the oldest expired claim, each found
+	 * by walking the (state, id) index in order and stopping at the first
+	 * row whose ticket has nothing older open: a backlog costs nothing. */
+#define FREE_TICKET \
+	" AND NOT EXISTS (SELECT 1 FROM events p WHERE p.source = e.source" \
+	"   AND p.ticket_id = e.ticket_id AND p.id < e.id" \
+	"   AND p.state IN ('pending','claimed'))"
 	static const char pick[] =
-		"SELECT id, normalized FROM events e"
-		" WHERE (state = 'pending' OR (state = 'claimed' AND lease_until < ?1))"
-		" AND NOT EXISTS (SELECT 1 FROM events p WHERE p.source = e.source"
-		"   AND p.ticket_id = e.ticket_id AND p.id < e.id"
-		"   AND p.state IN ('pending','claimed'))"
+		"SELECT id, normalized FROM ("
+		" SELECT id, normalized FROM (SELECT id, normalized FROM events e"
+		"  WHERE state = 'pending'" FREE_TICKET " ORDER BY id LIMIT 1)"
+		" UNION ALL"
+		" SELECT id, normalized FROM (SELECT id, normalized FROM events e"
+		"  WHERE state = 'claimed' AND lease_until < ?1" FREE_TICKET
+		"  ORDER BY id LIMIT 1))"
 		" ORDER BY id LIMIT 1";
+#undef FREE_TICKET
 	static const char take[] =
 		"UPDATE events SET state = 'claimed', lease_until = ?2,"
 		" attempts = attempts + 1 WHERE id = ?1";

@@ -51,6 +51,9 @@ wait_for() { # wait_for URL PID
 	return 1
 }
 
+# Resident memory of a process in KiB.
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo '?'; }
+
 # run_one NAME a|b off|on -> prints the RESULT line
 run_one() {
 	local name=$1 target=$2 keep=$3 dir=$work/$1 port sock
@@ -85,15 +88,19 @@ CONF
 	pids+=($!)
 	wait_for "http://127.0.0.1:$port/healthz" "${pids[-1]}" ||
 		{ echo "bench: nginx did not start for $name" >&2; cat "$dir/nginx-error.log" >&2; exit 1; }
+	local server=${pids[0]} rss0
+	rss0=$(rss_kb "$server")
 	wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s \
 		-s "$SRCDIR/tests/bench/zammad_ingest.lua" "http://127.0.0.1:$port" \
 		> "$dir/wrk.out" 2>&1 || true
 	local result
-	result=$(grep '^RESULT' "$dir/wrk.out" || echo "RESULT rps=0 p50_ms=0 p99_ms=0 requests=0 non2xx=0 errors=0")
+	result=$(grep '^RESULT' "$dir/wrk.out" || echo "RESULT rps=0 p50_ms=0 p99_ms=0 p999_ms=0 requests=0 non2xx=0 errors=0")
+	result="$result rss=${rss0}->$(rss_kb "$server")"
 	if [ "$target" = a ]; then
-		local stored
+		local stored decided
 		stored=$(sqlite3 "$dir/deskpilot.db" 'SELECT count(*) FROM events' 2>/dev/null || echo '?')
-		result="$result stored=$stored"
+		decided=$(sqlite3 "$dir/deskpilot.db" 'SELECT count(*) FROM decisions' 2>/dev/null || echo '?')
+		result="$result stored=$stored decided=$decided"
 	fi
 	cleanup
 	echo "$result"
@@ -103,17 +110,21 @@ field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"; }
 
 echo "deskpilot bench: ${DURATION}s per run, $CONNECTIONS connections, $WRK_THREADS wrk threads,"
 echo "$FCGI_THREADS FastCGI threads, nginx $("$NGINX" -v 2>&1 | sed 's/.*\///'), $(nproc) cores"
-printf '\n%-34s %10s %9s %9s %9s %8s %8s\n' run "req/s" "p50 ms" "p99 ms" requests non-2xx stored
+printf '\n%-34s %9s %8s %8s %9s %9s %7s %8s %8s %15s\n' run "req/s" "p50 ms" "p99 ms" \
+	"p99.9 ms" requests non-2xx stored decided "RSS KiB"
 status=0
 for keep in off on; do
 	a=$(run_one "a-keep-$keep" a "$keep")
 	b=$(run_one "b-keep-$keep" b "$keep")
-	printf '%-34s %10s %9s %9s %9s %8s %8s\n' \
-		"(a) deskpilot ingest, keep_conn $keep" "$(field "$a" rps)" "$(field "$a" p50_ms)" \
-		"$(field "$a" p99_ms)" "$(field "$a" requests)" "$(field "$a" non2xx)" "$(field "$a" stored)"
-	printf '%-34s %10s %9s %9s %9s %8s %8s\n' \
-		"(b) trivial responder, keep_conn $keep" "$(field "$b" rps)" "$(field "$b" p50_ms)" \
-		"$(field "$b" p99_ms)" "$(field "$b" requests)" "$(field "$b" non2xx)" "-"
+	for r in "a:(a) deskpilot ingest" "b:(b) trivial responder"; do
+		line=$a
+		[ "${r%%:*}" = b ] && line=$b
+		printf '%-34s %9s %8s %8s %9s %9s %7s %8s %8s %15s\n' \
+			"${r#*:}, keep_conn $keep" "$(field "$line" rps)" "$(field "$line" p50_ms)" \
+			"$(field "$line" p99_ms)" "$(field "$line" p999_ms)" "$(field "$line" requests)" \
+			"$(field "$line" non2xx)" "$(field "$line" stored)" "$(field "$line" decided)" \
+			"$(field "$line" rss)"
+	done
 	awk -v a="$(field "$a" rps)" -v b="$(field "$b" rps)" -v k="$keep" \
 		'BEGIN { if (b > 0) printf "ratio a/b, keep_conn %s: %.2f\n", k, a / b }'
 	[ "$(field "$a" non2xx)" = 0 ] && [ "$(field "$a" requests)" != 0 ] || status=1
