@@ -23,25 +23,9 @@ static struct harness *h;
 static int zammad_port, llm_port;
 static pid_t llm_pid;
 
-static void run_cli(const char *const *args)
-{
-	char *bin = xasprintf("%s/src/deskpilot", getenv("DP_BUILDDIR"));
-	const char *argv[8] = {bin};
-	char *out = NULL;
-	int st, i;
-
-	for (i = 0; args[i] && i < 6; i++)
-		argv[i + 1] = args[i];
-	argv[i + 1] = NULL;
-	st = harness_run(argv, &out, 120000);
-	ck_assert_msg(st == 0, "deskpilot %s failed: %s", args[0], out ? out : "");
-	free(out);
-	free(bin);
-}
-
 static void up(void)
 {
-	char port[16], *ini, *train, *kb;
+	char port[16], *ini;
 	int got = 0;
 
 	zammad_port = harness_free_port();
@@ -73,12 +57,7 @@ static void up(void)
 	ck_assert_msg(llm_pid > 0, "%s", harness_error());
 	ck_assert_int_eq(got, llm_port);
 
-	train = harness_shared_path("data/bitext/train.csv");
-	kb = harness_srcdir_path("examples/kb");
-	run_cli((const char *const[]){"train", "-c", h->conf, train, NULL});
-	run_cli((const char *const[]){"kb", "import", "-c", h->conf, kb, NULL});
-	free(train);
-	free(kb);
+	ck_assert_msg(harness_train_and_import(h) == 0, "%s", harness_error());
 	ck_assert_msg(harness_start_deskpilot(h) == 0, "%s", harness_error());
 	ck_assert_msg(harness_start_nginx(h) == 0, "%s", harness_error());
 }

@@ -32,27 +32,17 @@ static int zammad_port;
  * asserts on the exit status. */
 static char *cli(int want_status, const char *const *args)
 {
-	char *bin = xasprintf("%s/src/deskpilot", getenv("DP_BUILDDIR"));
-	const char *argv[12] = {bin};
 	char *out = NULL;
-	int st, i;
+	int st = harness_cli(h, args, &out);
 
-	for (i = 0; args[i] && i < 8; i++)
-		argv[i + 1] = args[i];
-	argv[++i] = "-c";
-	argv[++i] = h->conf;
-	argv[++i] = NULL;
-	st = harness_run(argv, &out, 120000);
-	ck_assert_msg(st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == want_status,
-		      "deskpilot %s: status %d, want %d: %s", args[0], st,
-		      want_status, out ? out : "");
-	free(bin);
+	ck_assert_msg(st == want_status, "deskpilot %s: status %d, want %d: %s", args[0],
+		      st, want_status, out ? out : "");
 	return out ? out : xstrdup("");
 }
 
 static void up(void)
 {
-	char *ini, *train, *kb;
+	char *ini;
 
 	zammad_port = harness_free_port();
 	ck_assert_int_gt(zammad_port, 0);
@@ -70,12 +60,7 @@ static void up(void)
 	ck_assert_msg(h != NULL, "%s", harness_error());
 	zammad_fake_start(h, zammad_port);
 	zammad_fake_control(h, zammad_port, "{\"create_tickets\": [90, 91, 92, 93]}");
-	train = harness_shared_path("data/bitext/train.csv");
-	kb = harness_srcdir_path("examples/kb");
-	free(cli(0, (const char *const[]){"train", train, NULL}));
-	free(cli(0, (const char *const[]){"kb", "import", kb, NULL}));
-	free(train);
-	free(kb);
+	ck_assert_msg(harness_train_and_import(h) == 0, "%s", harness_error());
 	ck_assert_msg(harness_start_deskpilot(h) == 0, "%s", harness_error());
 	ck_assert_msg(harness_start_nginx(h) == 0, "%s", harness_error());
 }

@@ -88,25 +88,9 @@ static char *instance_where(void)
 			 P, P);
 }
 
-static void run_cli(const char *const *args)
-{
-	char *bin = xasprintf("%s/src/deskpilot", getenv("DP_BUILDDIR"));
-	const char *argv[10] = {bin};
-	char *out = NULL;
-	int st, i;
-
-	for (i = 0; args[i] && i < 8; i++)
-		argv[i + 1] = args[i];
-	argv[i + 1] = NULL;
-	st = harness_run(argv, &out, 120000);
-	ck_assert_msg(st == 0, "deskpilot %s failed: %s", args[0], out ? out : "");
-	free(out);
-	free(bin);
-}
-
 static void up(void)
 {
-	char *ini, *train, *kb, *where, *sql, *v, *email;
+	char *ini, *where, *sql, *v, *email;
 
 	snprintf(tag, sizeof(tag), "%lld%d", (long long)time(NULL), (int)getpid());
 	ini = xasprintf("[workers]\npoll_ms = 50\n"
@@ -119,16 +103,12 @@ static void up(void)
 	h = harness_new(&(struct harness_opts){.ini = ini});
 	free(ini);
 	ck_assert_msg(h != NULL, "%s", harness_error());
-	train = harness_shared_path("data/bitext/train.csv");
-	kb = harness_srcdir_path("examples/kb");
-	run_cli((const char *const[]){"train", "-c", h->conf, train, NULL});
-	run_cli((const char *const[]){"kb", "import", "-c", h->conf, kb, NULL});
+	ck_assert_msg(harness_train_and_import(h) == 0, "%s", harness_error());
 	email = xasprintf("vera.%s@example.com", tag);
-	run_cli((const char *const[]){"vip", "add", "-c", h->conf, "email", email,
-				      "e2e premium customer", NULL});
+	ck_assert_int_eq(harness_cli(h, (const char *const[]){"vip", "add", "email", email,
+							     "e2e premium customer", NULL},
+				     NULL), 0);
 	free(email);
-	free(train);
-	free(kb);
 	ck_assert_msg(harness_start_deskpilot(h) == 0, "%s", harness_error());
 	ck_assert_msg(harness_start_nginx(h) == 0, "%s", harness_error());
 

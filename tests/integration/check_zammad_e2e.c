@@ -29,26 +29,9 @@ static int zammad_port;
 
 /* ---- the stack -------------------------------------------------------- */
 
-static void run_cli(const char *const *args)
-{
-	char *bin = xasprintf("%s/src/deskpilot", getenv("DP_BUILDDIR"));
-	const char *argv[8] = {bin};
-	char *out = NULL;
-	int st, i;
-
-	for (i = 0; args[i] && i < 6; i++)
-		argv[i + 1] = args[i];
-	argv[i + 1] = NULL;
-	st = harness_run(argv, &out, 120000);
-	ck_assert_msg(st == 0, "deskpilot %s %s failed: %s", args[0],
-		      args[1] ? args[1] : "", out ? out : "");
-	free(out);
-	free(bin);
-}
-
 static void up(void)
 {
-	char *ini, *train, *kb;
+	char *ini;
 
 	zammad_port = harness_free_port();
 	ck_assert_int_gt(zammad_port, 0);
@@ -64,12 +47,7 @@ static void up(void)
 	ck_assert_msg(h != NULL, "%s", harness_error());
 	zammad_fake_start(h, zammad_port);
 
-	train = harness_shared_path("data/bitext/train.csv");
-	kb = harness_srcdir_path("examples/kb");
-	run_cli((const char *const[]){"train", "-c", h->conf, train, NULL});
-	run_cli((const char *const[]){"kb", "import", "-c", h->conf, kb, NULL});
-	free(train);
-	free(kb);
+	ck_assert_msg(harness_train_and_import(h) == 0, "%s", harness_error());
 	ck_assert_msg(harness_start_deskpilot(h) == 0, "%s", harness_error());
 	ck_assert_msg(harness_start_nginx(h) == 0, "%s", harness_error());
 }

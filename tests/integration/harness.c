@@ -1579,3 +1579,39 @@ int harness_run(const char *const argv[], char **output, int timeout_ms)
 	buf_release(&out);
 	return status;
 }
+
+int harness_cli(struct harness *h, const char *const args[], char **output)
+{
+	char *bin = xasprintf("%s/src/deskpilot", getenv("DP_BUILDDIR"));
+	const char *argv[16] = {bin};
+	int n = 1, st;
+
+	for (int i = 0; args[i] && n < 13; i++)
+		argv[n++] = args[i];
+	argv[n++] = "-c";
+	argv[n++] = h->conf;
+	argv[n] = NULL;
+	st = harness_run(argv, output, 120000);
+	free(bin);
+	return st >= 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+int harness_train_and_import(struct harness *h)
+{
+	char *train = harness_shared_path("data/bitext/train.csv");
+	char *kb = harness_srcdir_path("examples/kb");
+	char *out = NULL;
+	int rc = harness_cli(h, (const char *const[]){"train", train, NULL}, &out);
+
+	if (rc == 0) {
+		free(out);
+		out = NULL;
+		rc = harness_cli(h, (const char *const[]){"kb", "import", kb, NULL}, &out);
+	}
+	if (rc != 0)
+		set_error("deskpilot train / kb import failed: %s", out ? out : "");
+	free(out);
+	free(kb);
+	free(train);
+	return rc == 0 ? 0 : -1;
+}

@@ -264,6 +264,17 @@ char *harness_slurp(const char *path, size_t *len);
  * status, or -1 when it could not run or exceeded timeout_ms. */
 int harness_run(const char *const argv[], char **output, int timeout_ms);
 
+/* Run `deskpilot ARGS... -c DIR/deskpilot.conf` (this build's binary) to
+ * completion (args NULL-terminated, at most 12). Returns its exit status,
+ * or -1 when it could not run, was killed or took over two minutes;
+ * *output (may be NULL) gets stdout and stderr as a new string. */
+int harness_cli(struct harness *h, const char *const args[], char **output);
+
+/* What the quick start does before serving: train the intent model on
+ * the shared labelled data and import the example knowledge base into h's
+ * database. 0, or -1 with the reason in harness_error(). */
+int harness_train_and_import(struct harness *h);
+
 /* Print the last lines of the temp dir's logs to stderr. */
 void harness_dump_logs(struct harness *h);
 
