@@ -375,7 +375,6 @@ static void *dispatcher_main(void *arg)
 	struct http_client *http = http_client_new();
 	unsigned int seed = (unsigned int)dp_now_ms();
 	int64_t lease_ms = outbox_lease_ms(p->cfg);
-
 	int64_t last_purge = 0, last_ops = 0;
 
 	while (!atomic_load(&p->stopping)) {

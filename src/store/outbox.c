@@ -84,12 +84,7 @@ int store_outbox_claim(store *s, int64_t now_ms, int64_t lease_ms,
 	int rc;
 
 	/* Look before taking the write lock: an idle dispatcher polls often. */
-	st = store_stmt(s, pick);
-	if (!st)
-		return DP_ESTORE;
-	sqlite3_bind_int64(st, 1, now_ms);
-	rc = sqlite3_step(st) == SQLITE_ROW ? 0 : DP_ENOTFOUND;
-	store_done(st);
+	rc = store_peek(s, pick, now_ms);
 	if (rc < 0)
 		return rc;
 	rc = DP_ENOTFOUND;

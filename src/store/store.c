@@ -275,6 +275,19 @@ sqlite3_stmt *store_stmt(store *s, const char *sql)
 	return st;
 }
 
+int store_peek(store *s, const char *sql, int64_t now_ms)
+{
+	sqlite3_stmt *st = store_stmt(s, sql);
+	int rc;
+
+	if (!st)
+		return DP_ESTORE;
+	sqlite3_bind_int64(st, 1, now_ms);
+	rc = sqlite3_step(st) == SQLITE_ROW ? 0 : DP_ENOTFOUND;
+	store_done(st);
+	return rc;
+}
+
 void store_done(sqlite3_stmt *st)
 {
 	if (st)

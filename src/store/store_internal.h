@@ -30,6 +30,11 @@ struct store {
  * store_close. Callers must sqlite3_reset it when done (store_done). */
 sqlite3_stmt *store_stmt(store *s, const char *sql);
 
+/* Whether the cached statement for sql, with ?1 bound to now_ms, returns
+ * a row: a cheap look before taking the write lock to claim it. 0,
+ * DP_ENOTFOUND or DP_ESTORE. */
+int store_peek(store *s, const char *sql, int64_t now_ms);
+
 /* Reset a statement after use so it holds no read transaction. */
 void store_done(sqlite3_stmt *st);
 
