@@ -113,7 +113,7 @@ static void print_decision(FILE *out, const json_t *d)
 
 int cmd_decisions(int argc, char **argv)
 {
-	struct config cfg = {0}; /* safe to release if -c lacks its file */
+	struct config cfg;
 	struct decision_filter f = {0};
 	struct dp_error err;
 	long long v;

@@ -82,7 +82,7 @@ static int restore(store *s, const char *intent)
 
 int cmd_intents(int argc, char **argv)
 {
-	struct config cfg = {0}; /* safe to release if -c lacks its file */
+	struct config cfg;
 	store *s = NULL;
 	int rc = cli_load_config(&argc, argv, &cfg);
 	bool is_list = argc == 1 || (argc == 2 && strcmp(argv[1], "list") == 0);

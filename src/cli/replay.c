@@ -19,7 +19,7 @@ static void usage(void)
 
 int cmd_replay(int argc, char **argv)
 {
-	struct config cfg = {0}; /* safe to release if -c lacks its file */
+	struct config cfg;
 	struct dp_error err = {{0}};
 	long long id = 0;
 	bool json = false;

@@ -21,7 +21,7 @@ static void usage(void)
 
 int cmd_stats(int argc, char **argv)
 {
-	struct config cfg = {0}; /* safe to release if -c lacks its file */
+	struct config cfg;
 	struct dp_error err;
 	int64_t since = 0;
 	bool json = false;
