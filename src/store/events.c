@@ -39,14 +39,29 @@ static int find_duplicate(store *s, const struct ticket_event *ev,
 	return rc;
 }
 
+static int insert_raw(store *s, int64_t id, const char *raw, size_t raw_len)
+{
+	sqlite3_stmt *st = store_stmt(
+		s, "INSERT INTO event_raw (event_id, raw) VALUES (?1, ?2)");
+	int rc;
+
+	if (!st)
+		return DP_ESTORE;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_blob64(st, 2, raw, raw_len, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : DP_ESTORE;
+	store_done(st);
+	return rc;
+}
+
 int store_event_insert(store *s, const struct ticket_event *ev,
 		       const char *raw, size_t raw_len, int64_t now_ms,
 		       int64_t *id_out)
 {
 	static const char sql[] =
 		"INSERT INTO events (source, delivery_id, ticket_id, article_id,"
-		" kind, received_at, content_type, raw, normalized, state)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+		" kind, received_at, content_type, normalized, state)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 	json_t *j = NULL;
 	char *normalized = NULL;
 	sqlite3_stmt *st;
@@ -76,13 +91,14 @@ int store_event_insert(store *s, const struct ticket_event *ev,
 	store_bind_text(st, 5, event_kind_name(ev->kind));
 	sqlite3_bind_int64(st, 6, now_ms);
 	store_bind_text(st, 7, ev->content_type);
-	sqlite3_bind_blob64(st, 8, raw, raw_len, SQLITE_STATIC);
-	store_bind_text(st, 9, normalized);
-	store_bind_text(st, 10, initial_state(ev->kind));
+	store_bind_text(st, 8, normalized);
+	store_bind_text(st, 9, initial_state(ev->kind));
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : DP_ESTORE;
 	store_done(st);
-	if (rc == 0)
+	if (rc == 0) {
 		*id_out = sqlite3_last_insert_rowid(s->db);
+		rc = insert_raw(s, *id_out, raw, raw_len);
+	}
 out:
 	if (rc == 0 && store_commit(s) < 0)
 		rc = DP_ESTORE;

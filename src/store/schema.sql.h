@@ -17,7 +17,7 @@ static const char *const migrations[] = {
 	"  kind TEXT NOT NULL,"
 	"  received_at INTEGER NOT NULL,"      /* ms since epoch */
 	"  content_type TEXT,"
-	"  raw BLOB,"                          /* exact body; purged by retention */
+	"  raw BLOB,"                          /* moved to event_raw by 4 */
 	"  normalized TEXT NOT NULL,"          /* struct ticket_event as JSON */
 	"  state TEXT NOT NULL DEFAULT 'pending'"
 	"    CHECK (state IN ('pending','claimed','done','recorded')),"
@@ -141,6 +141,17 @@ static const char *const migrations[] = {
 	"  WHERE state IN ('pending','claimed');"
 	"CREATE INDEX outbox_open ON outbox(source, ticket_id, id)"
 	"  WHERE state = 'pending';",
+
+	/* 4: the exact body in a row of its own, written once: workers update
+	 * an event's state twice, and with the body inline every update
+	 * rewrote its overflow pages. */
+	"CREATE TABLE event_raw ("
+	"  event_id INTEGER PRIMARY KEY REFERENCES events(id),"
+	"  raw BLOB NOT NULL"                  /* purged by retention */
+	");"
+	"INSERT INTO event_raw (event_id, raw)"
+	"  SELECT id, raw FROM events WHERE raw IS NOT NULL;"
+	"ALTER TABLE events DROP COLUMN raw;",
 };
 
 #endif

@@ -4,6 +4,7 @@
  * letters, requeue), exactly-once decisions, and the retention purge.
  */
 #include <check.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -41,6 +42,25 @@ static void teardown(void)
 	unlink(side);
 	snprintf(side, sizeof(side), "%s-shm", dbpath);
 	unlink(side);
+}
+
+/* Exact bodies kept for an event, read through a connection of its own. */
+static int64_t raw_bodies(int64_t event_id)
+{
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	int64_t n = -1;
+
+	ck_assert_int_eq(sqlite3_open(dbpath, &h), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(h, "SELECT count(*) FROM event_raw"
+					    " WHERE event_id = ?1", -1, &st, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_int64(st, 1, event_id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return n;
 }
 
 /* Store a customer event and a decision for it; returns the decision id. */
@@ -164,7 +184,10 @@ START_TEST(test_purge_keeps_decisions)
 
 	decided_event(7, 71, 1000);     /* old */
 	decided_event(8, 81, 900000);   /* recent */
+	ck_assert_int_eq(raw_bodies(1), 1);
 	ck_assert_int_eq(store_purge(s, 500000), 2); /* one event, one draft */
+	ck_assert_int_eq(raw_bodies(1), 0);
+	ck_assert_int_eq(raw_bodies(2), 1);
 	ticket_event_init(&ev);
 	ck_assert_int_eq(store_event_get(s, 1, &ev), 0);
 	ck_assert_ptr_null(ev.body);
