@@ -64,6 +64,7 @@ static const struct key keys[] = {
 	I("workers", "threads", worker_threads, "2", 1, 256),
 	I("workers", "lease_seconds", lease_s, "60", 1, 86400),
 	I("workers", "poll_ms", poll_ms, "200", 10, 60000),
+	I("workers", "nice", worker_nice, "10", 0, 19),
 
 	I("outbox", "retry_base_ms", retry_base_ms, "1000", 10, 3600000),
 	I("outbox", "retry_max_ms", retry_max_ms, "300000", 10, 86400000),

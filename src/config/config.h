@@ -78,6 +78,7 @@ struct config {
 	int worker_threads;
 	int lease_s;
 	int poll_ms;
+	int worker_nice;    /* added to the workers' nice value */
 
 	/* [outbox] */
 	int retry_base_ms;

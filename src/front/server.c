@@ -20,6 +20,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,7 +60,10 @@ static void *front_main(void *arg)
 	struct dp_error err;
 	FCGX_Request req;
 	struct front_ctx ctx = {t->cfg, NULL};
+	char name[16];
 
+	snprintf(name, sizeof(name), "dp-front/%d", t->index % 1000);
+	pthread_setname_np(pthread_self(), name);
 	ctx.store = store_open(t->cfg->database, &err);
 	if (!ctx.store) {
 		log_error("msg=\"front thread cannot open store\" error=\"%s\"", err.msg);

@@ -10,6 +10,9 @@
  * The dispatcher's step: claim the next due outbox action, apply it
  * through its connector, record done / retry later / dead. It also runs
  * the hourly retention purge.
+ *
+ * The checkpointer copies the WAL back into the database file when
+ * commits have grown it (store_checkpoint).
  */
 #include "pipeline/pipeline.h"
 
@@ -28,12 +31,16 @@
 #include "store/vip.h"
 #include "triage/triage.h"
 
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 struct pipeline {
 	const struct config *cfg;
@@ -243,12 +250,30 @@ static void decide(struct worker *w, int64_t event_id, struct ticket_event *ev)
 	vip_rules_release(&vip);
 }
 
+/* On Linux a thread has its own nice value: lowering the workers'
+ * priority leaves the CPU to the front threads first, so webhooks are
+ * acknowledged promptly under load and the queue absorbs the burst. */
+static void lower_priority(int by)
+{
+	id_t tid = (id_t)gettid();
+	int now;
+
+	if (!by)
+		return;
+	errno = 0;
+	now = getpriority(PRIO_PROCESS, tid);
+	if ((now == -1 && errno) || setpriority(PRIO_PROCESS, tid, now + by) < 0)
+		log_warn("msg=\"cannot lower the worker priority\" error=\"%s\"",
+			 strerror(errno));
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct pipeline *p = w->p;
 	int64_t lease_ms = (int64_t)p->cfg->lease_s * 1000;
 
+	lower_priority(p->cfg->worker_nice);
 	while (!atomic_load(&p->stopping)) {
 		struct ticket_event ev;
 		int64_t id;
@@ -340,8 +365,7 @@ static void purge_step(struct worker *w, int64_t *last_ms)
 		log_error("msg=\"retention purge failed\"");
 }
 
-/* The VIP SLA watchdog, draft acceptance and the WAL checkpoint, at most
- * once a second. */
+/* The VIP SLA watchdog and draft acceptance, at most once a second. */
 static void ops_step(struct worker *w, int64_t *last_ms)
 {
 	int64_t now = dp_now_ms();
@@ -351,7 +375,6 @@ static void ops_step(struct worker *w, int64_t *last_ms)
 	*last_ms = now;
 	watchdog_step(w->st, w->p->cfg, now);
 	acceptance_step(w->st, w->p->cfg, now);
-	store_checkpoint(w->st);
 }
 
 /* A lease longer than any single call to an enabled helpdesk (an apply
@@ -396,6 +419,20 @@ static void *dispatcher_main(void *arg)
 	return NULL;
 }
 
+/* Copy the WAL back into the database whenever commits have grown it, and
+ * at least once a second; no other thread waits for it. */
+static void *checkpointer_main(void *arg)
+{
+	struct worker *w = arg;
+
+	while (!atomic_load(&w->p->stopping)) {
+		if (store_checkpoint(w->st) < 0)
+			log_error("msg=\"checkpoint failed\"");
+		store_checkpoint_wait(1000);
+	}
+	return NULL;
+}
+
 static void worker_free(struct worker *w)
 {
 	if (!w)
@@ -425,12 +462,14 @@ static struct worker *worker_new(struct pipeline *p, bool drafts,
 struct thread_arg {
 	struct worker *w;
 	void *(*fn)(void *);
+	char name[16]; /* for top -H, perf and gdb */
 };
 
 static void *thread_main(void *arg)
 {
 	struct thread_arg *ta = arg;
 
+	pthread_setname_np(pthread_self(), ta->name);
 	ta->fn(ta->w);
 	worker_free(ta->w);
 	free(ta);
@@ -440,7 +479,7 @@ static void *thread_main(void *arg)
 struct pipeline *pipeline_start(const struct config *cfg, struct dp_error *err)
 {
 	struct pipeline *p = xcalloc(1, sizeof(*p));
-	int n = cfg->worker_threads + 1;
+	int n = cfg->worker_threads + 2;
 
 	p->cfg = cfg;
 	atomic_init(&p->stopping, false);
@@ -450,9 +489,19 @@ struct pipeline *pipeline_start(const struct config *cfg, struct dp_error *err)
 	for (int i = 0; i < n; i++) {
 		struct thread_arg *ta = xmalloc(sizeof(*ta));
 
-		/* Thread 0 is the dispatcher; the rest are workers. */
-		ta->w = worker_new(p, i > 0, err);
-		ta->fn = i == 0 ? dispatcher_main : worker_main;
+		/* Thread 0 is the dispatcher, 1 the checkpointer; the rest are
+		 * workers. */
+		ta->w = worker_new(p, i > 1, err);
+		if (i == 0) {
+			ta->fn = dispatcher_main;
+			snprintf(ta->name, sizeof(ta->name), "dp-dispatch");
+		} else if (i == 1) {
+			ta->fn = checkpointer_main;
+			snprintf(ta->name, sizeof(ta->name), "dp-checkpoint");
+		} else {
+			ta->fn = worker_main;
+			snprintf(ta->name, sizeof(ta->name), "dp-work/%d", (i - 1) % 1000);
+		}
 		if (!ta->w || pthread_create(&p->threads[i], NULL, thread_main, ta) != 0) {
 			if (ta->w)
 				dp_fail(err, DP_EIO, "cannot start pipeline thread");
@@ -474,6 +523,7 @@ void pipeline_stop(struct pipeline *p)
 	atomic_store(&p->stopping, true);
 	pthread_cond_broadcast(&p->cv);
 	pthread_mutex_unlock(&p->mu);
+	store_checkpoint_wake();
 	for (int i = 0; i < p->n_threads; i++)
 		pthread_join(p->threads[i], NULL);
 	pthread_mutex_destroy(&p->mu);

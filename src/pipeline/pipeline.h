@@ -16,7 +16,7 @@
 
 struct pipeline;
 
-/* Start cfg->worker_threads workers and one dispatcher. cfg is borrowed
+/* Start cfg->worker_threads workers, one dispatcher and one checkpointer. cfg is borrowed
  * and must outlive the pipeline. Returns a new handle, or NULL with err. */
 struct pipeline *pipeline_start(const struct config *cfg, struct dp_error *err);
 

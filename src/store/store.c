@@ -13,9 +13,11 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
-#define BUSY_TIMEOUT_MS 5000
+/* How long a connection waits for another process's lock. */
+static const int busy_timeout_ms = 5000;
 
 int store_schema_version(void)
 {
@@ -54,6 +56,28 @@ int store_user_version(store *s)
  * the busy handler below. */
 static pthread_mutex_t writer = PTHREAD_ERRORCHECK_MUTEX_INITIALIZER_NP;
 
+static const char sql_begin[] = "BEGIN IMMEDIATE";
+static const char sql_commit[] = "COMMIT";
+static const char sql_rollback[] = "ROLLBACK";
+
+/* Step a cached statement that returns no rows: the transaction verbs run
+ * for every event, so they are not parsed again each time. */
+static int run_cached(store *s, const char *sql)
+{
+	sqlite3_stmt *st = store_stmt(s, sql);
+	int rc = DP_ESTORE;
+
+	if (!st)
+		return rc;
+	if (sqlite3_step(st) == SQLITE_DONE)
+		rc = 0;
+	else
+		log_error("msg=\"sql failed\" db=\"%s\" sql=\"%s\" error=\"%s\"",
+			  s->path, sql, sqlite3_errmsg(s->db));
+	store_done(st);
+	return rc;
+}
+
 int store_begin(store *s)
 {
 	/* Error-checking: a nested store_begin is a bug, not a deadlock. */
@@ -61,7 +85,7 @@ int store_begin(store *s)
 		log_error("msg=\"nested write transaction\" db=\"%s\"", s->path);
 		return DP_ESTORE;
 	}
-	if (store_exec(s, "BEGIN IMMEDIATE") < 0) {
+	if (run_cached(s, sql_begin) < 0) {
 		pthread_mutex_unlock(&writer);
 		return DP_ESTORE;
 	}
@@ -79,7 +103,7 @@ static void end_write(store *s)
 
 int store_commit(store *s)
 {
-	int rc = store_exec(s, "COMMIT");
+	int rc = run_cached(s, sql_commit);
 
 	end_write(s);
 	return rc;
@@ -88,19 +112,44 @@ int store_commit(store *s)
 void store_rollback(store *s)
 {
 	if (!sqlite3_get_autocommit(s->db))
-		store_exec(s, "ROLLBACK");
+		run_cached(s, sql_rollback);
 	end_write(s);
 }
 
-/* Waiting for another process's write lock: short naps, so the lock is
- * taken soon after it is released, up to BUSY_TIMEOUT_MS in all. */
+/* Waiting for another process's lock: short naps, so the lock is taken
+ * soon after it is released, up to *arg milliseconds in all. */
 static int busy_wait(void *arg, int count)
 {
-	(void)arg;
-	if (count >= BUSY_TIMEOUT_MS * 2)
+	if (count >= *(const int *)arg * 2)
 		return 0;
 	usleep(500);
 	return 1;
+}
+
+/* Commits tell the checkpointer when the WAL has grown: a flag under a
+ * process-wide mutex, like the writer lock. */
+static pthread_mutex_t ckpt_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t ckpt_cv = PTHREAD_COND_INITIALIZER;
+static bool ckpt_wanted;
+
+static void want_checkpoint(void)
+{
+	pthread_mutex_lock(&ckpt_mu);
+	ckpt_wanted = true;
+	pthread_cond_broadcast(&ckpt_cv);
+	pthread_mutex_unlock(&ckpt_mu);
+}
+
+/* Replaces SQLite's own auto-checkpoint, which would run in the committing
+ * writer while it (and every writer queued behind it) waits. */
+static int on_wal_commit(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	(void)arg;
+	(void)db;
+	(void)name;
+	if (frames >= STORE_REWIND_FRAMES)
+		want_checkpoint();
+	return SQLITE_OK;
 }
 
 static int migrate(store *s, struct dp_error *err)
@@ -183,8 +232,8 @@ store *store_open(const char *path, struct dp_error *err)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_handler(s->db, busy_wait, NULL);
-	sqlite3_wal_autocheckpoint(s->db, 0);
+	sqlite3_busy_handler(s->db, busy_wait, (void *)&busy_timeout_ms);
+	sqlite3_wal_hook(s->db, on_wal_commit, NULL);
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 	if (store_exec(s, "PRAGMA journal_mode = WAL") < 0 ||
 	    store_exec(s, "PRAGMA synchronous = NORMAL") < 0 ||
@@ -222,10 +271,56 @@ int store_ping(store *s)
 	return rc;
 }
 
+void store_checkpoint_wait(int timeout_ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += timeout_ms / 1000;
+	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&ckpt_mu);
+	while (!ckpt_wanted &&
+	       pthread_cond_timedwait(&ckpt_cv, &ckpt_mu, &ts) == 0)
+		;
+	ckpt_wanted = false;
+	pthread_mutex_unlock(&ckpt_mu);
+}
+
+void store_checkpoint_wake(void)
+{
+	want_checkpoint();
+}
+
+/* How long a rewind waits for readers of an old snapshot before it gives
+ * up until the next call: this process's writers queue meanwhile. */
+static const int rewind_wait_ms = 100;
+
 int store_checkpoint(store *s)
 {
+	int frames = 0, copied = 0;
 	int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
-					   NULL, NULL);
+					   &frames, &copied);
+
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		return DP_ESTORE;
+	if (frames < STORE_REWIND_FRAMES)
+		return 0;
+	/* SQLite starts the WAL over only when a writer begins with every
+	 * frame copied back, which a steady stream of commits never allows:
+	 * the file would grow without bound. So stop this process's writers,
+	 * copy what the passive pass left and wait briefly for readers of
+	 * older snapshots; the next commit then writes from the start. */
+	if (pthread_mutex_lock(&writer) != 0)
+		return DP_ESTORE;
+	sqlite3_busy_handler(s->db, busy_wait, (void *)&rewind_wait_ms);
+	rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_RESTART,
+				       NULL, NULL);
+	sqlite3_busy_handler(s->db, busy_wait, (void *)&busy_timeout_ms);
+	pthread_mutex_unlock(&writer);
 
 	return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : DP_ESTORE;
 }

@@ -45,13 +45,26 @@ int store_ping(store *s);
  * many were reset. */
 int store_end_reads(store *s);
 
-/* Copy committed pages from the WAL into the database file without
- * blocking readers or writers (a passive checkpoint). Connections never
- * checkpoint on commit, where it would stall the writer holding the lock
- * (and every writer queued behind it) for the fsync; the service calls
- * this from a background thread instead, and the last connection to close
- * checkpoints as usual. 0 or DP_ESTORE. */
+/* Copy committed pages from the WAL into the database file (a passive
+ * checkpoint, which blocks no one). Connections never checkpoint on
+ * commit, where it would stall the writer holding the lock (and every
+ * writer queued behind it) for the fsync; the service runs this in a
+ * thread of its own whenever store_checkpoint_wait returns, and the last
+ * connection to close checkpoints as usual. When the WAL holds
+ * STORE_REWIND_FRAMES or more, it then holds this process's writers back
+ * for the few frames written meanwhile and up to 100 ms of readers
+ * finishing, so that the next commit starts the WAL over: left to
+ * itself, SQLite never finds the moment under a steady stream of commits
+ * and the file grows for as long as they keep coming. 0 or DP_ESTORE. */
+#define STORE_REWIND_FRAMES 1000
 int store_checkpoint(store *s);
+
+/* Block until a commit in this process leaves STORE_REWIND_FRAMES or more
+ * in the WAL, store_checkpoint_wake is called, or timeout_ms passes. */
+void store_checkpoint_wait(int timeout_ms);
+
+/* Make a store_checkpoint_wait return now (to stop its thread). */
+void store_checkpoint_wake(void);
 
 /* Transactions for multi-statement writes. store_begin uses
  * BEGIN IMMEDIATE and queues behind the other writers of this process;

@@ -16,6 +16,8 @@
 #include "common/dp.h"
 #include "common/hmac.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <jansson.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -23,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -160,6 +163,83 @@ static char *metrics(void)
 	harness_response_release(&r);
 	return text;
 }
+
+/* ---- threads ----------------------------------------------------------- */
+
+/* Thread name and nice value of task tid of pid, from /proc. */
+static bool task_info(pid_t pid, const char *tid, char *name, size_t cap,
+		      int *nice_out)
+{
+	char path[96], stat[1024];
+	const char *p;
+	FILE *f;
+	size_t n;
+	int field = 3;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%s/comm", (int)pid, tid);
+	f = fopen(path, "r");
+	if (!f || !fgets(name, (int)cap, f)) {
+		if (f)
+			fclose(f);
+		return false;
+	}
+	fclose(f);
+	name[strcspn(name, "\n")] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/task/%s/stat", (int)pid, tid);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	n = fread(stat, 1, sizeof(stat) - 1, f);
+	fclose(f);
+	stat[n] = '\0';
+	/* Fields after the parenthesised name; nice is the 19th. */
+	p = strrchr(stat, ')');
+	if (!p)
+		return false;
+	for (p += 2; *p && field < 19; p++)
+		if (*p == ' ')
+			field++;
+	*nice_out = atoi(p);
+	return true;
+}
+
+/* Workers run at a lower priority than the front ([workers] nice, 10 by
+ * default), and every thread carries its role in its name. */
+START_TEST(test_thread_priorities)
+{
+	char path[64], name[32];
+	struct dirent *de;
+	DIR *d;
+	int base, nice, fronts = 0, workers = 0, others = 0;
+
+	errno = 0;
+	base = getpriority(PRIO_PROCESS, 0); /* deskpilot inherited it */
+	ck_assert_int_eq(errno, 0);
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)h->deskpilot);
+	d = opendir(path);
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' || !task_info(h->deskpilot, de->d_name, name,
+						       sizeof(name), &nice))
+			continue;
+		if (strncmp(name, "dp-front/", 9) == 0) {
+			ck_assert_int_eq(nice, base);
+			fronts++;
+		} else if (strncmp(name, "dp-work/", 8) == 0) {
+			ck_assert_int_eq(nice, base + 10 > 19 ? 19 : base + 10);
+			workers++;
+		} else if (strcmp(name, "dp-dispatch") == 0 ||
+			   strcmp(name, "dp-checkpoint") == 0) {
+			ck_assert_int_eq(nice, base);
+			others++;
+		}
+	}
+	closedir(d);
+	ck_assert_int_ge(fronts, 1);
+	ck_assert_int_ge(workers, 1);
+	ck_assert_int_eq(others, 2);
+}
+END_TEST
 
 /* ---- health and metrics ----------------------------------------------- */
 
@@ -794,6 +874,7 @@ static Suite *suite(void)
 	tcase_add_unchecked_fixture(http, up, down);
 	tcase_set_timeout(http, 30);
 	tcase_add_test(http, test_healthz);
+	tcase_add_test(http, test_thread_priorities);
 	tcase_add_test(http, test_metrics);
 	tcase_add_test(http, test_not_found);
 	tcase_add_test(http, test_unconfigured_helpdesk);

@@ -3,14 +3,18 @@
  * table: dedupe by delivery id and by (ticket, article), claim and lease.
  */
 #include "store/events.h"
+#include "store/schema.sql.h"
 #include "store/store.h"
 
 #include <check.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static char dir[64];
@@ -107,6 +111,36 @@ START_TEST(test_reopen_is_idempotent)
 }
 END_TEST
 
+/* A file written by version 3 keeps its bodies when 4 moves them out of
+ * the events rows. */
+START_TEST(test_migration_4_moves_bodies)
+{
+	struct dp_error err = {{0}};
+	struct ticket_event ev;
+	store *s;
+
+	for (int i = 0; i < 3; i++)
+		exec_sql(migrations[i]);
+	exec_sql("INSERT INTO events (source, ticket_id, kind, received_at, raw,"
+		 " normalized, state) VALUES ('zammad', 7, 'customer_message', 1000,"
+		 " CAST('{\"exact\":1}' AS BLOB), '{\"source\":\"zammad\",\"ticket_id\":7,"
+		 "\"kind\":\"customer_message\",\"body\":\"hello\"}', 'pending');"
+		 "PRAGMA user_version = 3;");
+	s = store_open(db, &err);
+	ck_assert_msg(s != NULL, "%s", err.msg);
+	ck_assert_int_eq(store_user_version(s), store_schema_version());
+	ticket_event_init(&ev);
+	ck_assert_int_eq(store_event_get(s, 1, &ev), 0);
+	ck_assert_str_eq(ev.body, "hello");
+	ticket_event_release(&ev);
+	store_close(s);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM event_raw WHERE event_id = 1"
+				" AND raw = CAST('{\"exact\":1}' AS BLOB)"), 1);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM pragma_table_info('events')"
+				" WHERE name = 'raw'"), 0);
+}
+END_TEST
+
 START_TEST(test_newer_schema_refused)
 {
 	struct dp_error err = {{0}};
@@ -183,12 +217,138 @@ START_TEST(test_insert_dedupes)
 	ck_assert_int_eq(store_event_insert(s, &osticket, "e", 1, 1004, &id), 0);
 	ck_assert_int_eq(store_event_count(s), 3);
 	store_close(s);
-	ck_assert_int_eq(scalar("SELECT count(*) FROM events WHERE raw = CAST('a' AS BLOB)"), 1);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM event_raw WHERE raw = CAST('a' AS BLOB)"), 1);
 	ticket_event_release(&a);
 	ticket_event_release(&same_delivery);
 	ticket_event_release(&same_article);
 	ticket_event_release(&other);
 	ticket_event_release(&osticket);
+}
+END_TEST
+
+/* ---- the WAL starts over under a steady stream of commits ---------- */
+
+static void insert_events(store *s, int from, int n)
+{
+	static char body[6000]; /* a webhook's size: a few frames each */
+	struct ticket_event ev;
+	char delivery[32];
+	int64_t id;
+
+	memset(body, 'x', sizeof(body));
+	for (int i = from; i < from + n; i++) {
+		snprintf(delivery, sizeof(delivery), "w-%d", i);
+		event(&ev, delivery, i, i, EVENT_CUSTOMER_MESSAGE);
+		ck_assert_int_eq(store_event_insert(s, &ev, body, sizeof(body), 1000, &id), 0);
+		ticket_event_release(&ev);
+	}
+}
+
+static atomic_bool load_stop;
+
+/* Events each writer commits, one after another as the front does under
+ * load: together enough frames to fill the WAL many times over. */
+#define LOAD_EVENTS 1500
+
+static void *writer_thread(void *arg)
+{
+	struct dp_error err;
+	store *s = store_open(db, &err);
+
+	ck_assert_ptr_nonnull(s);
+	insert_events(s, *(int *)arg, LOAD_EVENTS);
+	store_close(s);
+	return NULL;
+}
+
+/* Reads back to back, each holding its snapshot a moment, as the
+ * workers' claims and /metrics do: at any instant some reader is on. */
+static void *reader_thread(void *arg)
+{
+	sqlite3 *h;
+
+	(void)arg;
+	ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+	sqlite3_busy_timeout(h, 5000);
+	while (!atomic_load(&load_stop)) {
+		struct timespec ts = {0, 1000000L};
+		sqlite3_stmt *st;
+
+		ck_assert_int_eq(sqlite3_exec(h, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+		ck_assert_int_eq(sqlite3_prepare_v2(h, "SELECT count(*) FROM events",
+						    -1, &st, NULL), SQLITE_OK);
+		ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+		sqlite3_finalize(st);
+		nanosleep(&ts, NULL);
+		ck_assert_int_eq(sqlite3_exec(h, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	}
+	sqlite3_close(h);
+	return NULL;
+}
+
+/* The service's checkpointer thread. */
+static void *checkpointer_thread(void *arg)
+{
+	struct dp_error err;
+	store *s = store_open(db, &err);
+
+	(void)arg;
+	ck_assert_ptr_nonnull(s);
+	while (!atomic_load(&load_stop)) {
+		ck_assert_int_eq(store_checkpoint(s), 0);
+		store_checkpoint_wait(1000);
+	}
+	store_close(s);
+	return NULL;
+}
+
+static off_t wal_size(void)
+{
+	char *wal = xasprintf("%s-wal", db);
+	struct stat sb;
+	off_t size = stat(wal, &sb) == 0 ? sb.st_size : -1;
+
+	free(wal);
+	return size;
+}
+
+/* With commits and reads never pausing, SQLite itself never finds the
+ * moment to start the WAL over: without the checkpoint that commits
+ * trigger, or without its rewind, the file holds every frame written
+ * (about 128 MB here). With both it stays near STORE_REWIND_FRAMES. */
+START_TEST(test_checkpoint_bounds_wal)
+{
+	pthread_t writers[2], readers[4], ckpt;
+	int from[2] = {0, 1000000};
+	off_t bound = (off_t)STORE_REWIND_FRAMES * 8 * 4120;
+	struct dp_error err;
+	/* Open throughout: the schema exists before any reader, and the WAL
+	 * is not removed by a last close before it is measured. */
+	store *s = store_open(db, &err);
+	off_t wal;
+
+	ck_assert_ptr_nonnull(s);
+	atomic_init(&load_stop, false);
+	ck_assert_int_eq(pthread_create(&ckpt, NULL, checkpointer_thread, NULL), 0);
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(pthread_create(&readers[i], NULL, reader_thread, NULL), 0);
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(pthread_create(&writers[i], NULL, writer_thread, &from[i]), 0);
+	for (int i = 0; i < 2; i++)
+		pthread_join(writers[i], NULL);
+	atomic_store(&load_stop, true);
+	store_checkpoint_wake();
+	pthread_join(ckpt, NULL);
+	for (int i = 0; i < 4; i++)
+		pthread_join(readers[i], NULL);
+	/* Each event writes several 4 KiB frames: 3000 of them are far more
+	 * than the bound. */
+	ck_assert_int_eq(store_event_count(s), 2 * LOAD_EVENTS);
+	/* Its size is the most it ever held: a rewind does not shrink it. */
+	wal = wal_size();
+	store_close(s);
+	ck_assert_msg(wal < bound, "WAL of %lld bytes, bound %lld",
+		      (long long)wal, (long long)bound);
 }
 END_TEST
 
@@ -239,6 +399,8 @@ int main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_migrates_from_zero);
+	tcase_add_test(tc, test_migration_4_moves_bodies);
+	tcase_add_test(tc, test_checkpoint_bounds_wal);
 	tcase_add_test(tc, test_reopen_is_idempotent);
 	tcase_add_test(tc, test_newer_schema_refused);
 	tcase_add_test(tc, test_bad_paths);
