@@ -564,10 +564,17 @@ static size_t lex_at(struct scan *sc, enum lex l, size_t i)
 	uint8_t *m = &sc->memo[(size_t)l * sc->tk->n + i];
 
 	if (*m == 0xFF) {
+		/* Every match, typos included, keeps the first letter: most
+		 * entries are ruled out by it alone. */
+		char first = sc->tk->tok[i].word[0];
 		size_t best = 0;
 
 		for (const char *const *e = lexicons[l]; *e; e++) {
-			size_t k = entry_match(*e, sc->tk, i);
+			size_t k;
+
+			if ((**e == '=' ? (*e)[1] : **e) != first)
+				continue;
+			k = entry_match(*e, sc->tk, i);
 
 			if (k > best)
 				best = k;
