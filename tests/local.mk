@@ -24,11 +24,13 @@ EXTRA_DIST += tests/data/foundation/zammad-customer-email.body
 # The benchmark (`make bench`, not part of make check): wrk through nginx
 # against deskpilot's ingest path and a trivial libfcgi responder.
 # Built with everything, so it keeps compiling warning-free.
-noinst_PROGRAMS = tests/bench/trivial_fcgi
+noinst_PROGRAMS = tests/bench/trivial_fcgi tests/bench/ingest_cpu
 tests_bench_trivial_fcgi_SOURCES = tests/bench/trivial_fcgi.c
 tests_bench_trivial_fcgi_LDADD = $(FCGI_LIBS)
+tests_bench_ingest_cpu_SOURCES = tests/bench/ingest_cpu.c
+tests_bench_ingest_cpu_LDADD = $(DP_LIBS)
 EXTRA_DIST += tests/bench/run.sh tests/bench/zammad_ingest.lua
-bench: src/deskpilot tests/bench/trivial_fcgi
+bench: src/deskpilot tests/bench/trivial_fcgi tests/bench/ingest_cpu
 	SRCDIR='$(abs_top_srcdir)' BUILDDIR='$(abs_top_builddir)' NGINX_BIN='$(NGINX)' \
 	bash $(srcdir)/tests/bench/run.sh
 .PHONY: bench

@@ -5,19 +5,31 @@
 #       each a new article, so every request is verified, parsed and committed
 #       (the workers decide the stored events meanwhile, in shadow mode);
 #   (b) a trivial libfcgi responder that only reads the body and answers 202;
-# with nginx's fastcgi_keep_conn off (the shipped setting) and on, printing
-# requests/s, p50/p99 latency and the ratio a/b.
+# first flat out at each of CONNECTIONS (requests/s, latency, the ratio a/b),
+# then paced at PACE_RATE requests/s in all over 16 connections, where the
+# latency is the service time rather than the queue. For (a) it also reports
+# how many events were decided when wrk stopped, how long the workers took
+# to decide the rest, the WAL file's size (its high-water mark) and the
+# service's resident memory before and after.
 #
-# Environment: DURATION (s, default 10), CONNECTIONS (default 16),
-# WRK_THREADS (default 2), FCGI_THREADS (deskpilot's and the responder's
-# accept threads, default 4), BUILDDIR, SRCDIR (set by make bench),
-# BENCH_KEEP=1 to keep the configs, databases and logs, BENCH_INI for
-# extra deskpilot config lines (e.g. $'[workers]\npoll_ms = 60000').
+# It starts with tests/bench/ingest_cpu: the CPU one webhook costs the front
+# in-process, with no nginx, client or other thread.
+#
+# Environment: DURATION (s per run, default 10), CONNECTIONS (default
+# "16 64"), PACE_RATE (default 1000; 0 skips the paced runs), KEEP_CONN
+# (default "off"; "off on" adds runs with nginx's fastcgi_keep_conn on, which
+# the shipped snippet leaves off), WRK_THREADS (default 2), FCGI_THREADS
+# (deskpilot's and the responder's accept threads, default 4), BUILDDIR,
+# SRCDIR (set by make bench), BENCH_KEEP=1 to keep the configs, databases
+# and logs, BENCH_INI for extra deskpilot config lines (e.g.
+# $'[workers]\nnice = 0').
 set -euo pipefail
 SRCDIR=${SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILDDIR=${BUILDDIR:-$SRCDIR}
 DURATION=${DURATION:-10}
-CONNECTIONS=${CONNECTIONS:-16}
+CONNECTIONS=${CONNECTIONS:-16 64}
+PACE_RATE=${PACE_RATE:-1000}
+KEEP_CONN=${KEEP_CONN:-off}
 WRK_THREADS=${WRK_THREADS:-2}
 FCGI_THREADS=${FCGI_THREADS:-4}
 NGINX=${NGINX_BIN:-/usr/sbin/nginx}
@@ -54,9 +66,14 @@ wait_for() { # wait_for URL PID
 # Resident memory of a process in KiB.
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo '?'; }
 
-# run_one NAME a|b off|on -> prints the RESULT line
+# Events not yet decided in database $1.
+open_events() {
+	sqlite3 "$1" "SELECT count(*) FROM events WHERE state IN ('pending','claimed')" 2>/dev/null || echo '?'
+}
+
+# run_one NAME a|b off|on CONNECTIONS PACE_MS -> prints the RESULT line
 run_one() {
-	local name=$1 target=$2 keep=$3 dir=$work/$1 port sock
+	local name=$1 target=$2 keep=$3 conns=$4 pace=$5 dir=$work/$1 port sock
 	mkdir -p "$dir"
 	port=$(free_port)
 	if [ "$target" = a ]; then
@@ -90,43 +107,71 @@ CONF
 		{ echo "bench: nginx did not start for $name" >&2; cat "$dir/nginx-error.log" >&2; exit 1; }
 	local server=${pids[0]} rss0
 	rss0=$(rss_kb "$server")
-	wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s \
+	BENCH_PACE_MS=$pace wrk -t"$WRK_THREADS" -c"$conns" -d"${DURATION}s" --timeout 10s \
 		-s "$SRCDIR/tests/bench/zammad_ingest.lua" "http://127.0.0.1:$port" \
 		> "$dir/wrk.out" 2>&1 || true
 	local result
 	result=$(grep '^RESULT' "$dir/wrk.out" || echo "RESULT rps=0 p50_ms=0 p99_ms=0 p999_ms=0 requests=0 non2xx=0 errors=0")
-	result="$result rss=${rss0}->$(rss_kb "$server")"
 	if [ "$target" = a ]; then
-		local stored decided
-		stored=$(sqlite3 "$dir/deskpilot.db" 'SELECT count(*) FROM events' 2>/dev/null || echo '?')
-		decided=$(sqlite3 "$dir/deskpilot.db" 'SELECT count(*) FROM decisions' 2>/dev/null || echo '?')
-		result="$result stored=$stored decided=$decided"
+		local db=$dir/deskpilot.db stored decided t0 wal
+		stored=$(sqlite3 "$db" 'SELECT count(*) FROM events' 2>/dev/null || echo '?')
+		decided=$(sqlite3 "$db" 'SELECT count(*) FROM decisions' 2>/dev/null || echo '?')
+		# A rewind does not shrink the WAL: its size is the most it held.
+		wal=$(stat -c %s "$db-wal" 2>/dev/null || echo 0)
+		t0=$(date +%s.%N)
+		for _ in $(seq 3000); do
+			[ "$(open_events "$db")" = 0 ] && break
+			sleep 0.1
+		done
+		result="$result stored=$stored decided=$decided open=$(open_events "$db")"
+		result="$result drain_s=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')"
+		result="$result wal_mb=$(awk -v w="$wal" 'BEGIN { printf "%.1f", w / 1048576 }')"
 	fi
+	result="$result rss=${rss0}->$(rss_kb "$server")"
 	cleanup
 	echo "$result"
 }
 
 field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"; }
 
-echo "deskpilot bench: ${DURATION}s per run, $CONNECTIONS connections, $WRK_THREADS wrk threads,"
+row() { # row LABEL RESULT
+	printf '%-34s %8s %7s %7s %8s %8s %6s %7s %8s %5s %6s %6s %15s\n' "$1" \
+		"$(field "$2" rps)" "$(field "$2" p50_ms)" "$(field "$2" p99_ms)" \
+		"$(field "$2" p999_ms)" "$(field "$2" requests)" "$(field "$2" non2xx)" \
+		"$(field "$2" errors)" "$(field "$2" decided)" "$(field "$2" open)" \
+		"$(field "$2" drain_s)" "$(field "$2" wal_mb)" "$(field "$2" rss)"
+}
+
+echo "deskpilot bench: ${DURATION}s per run, connections $CONNECTIONS, $WRK_THREADS wrk threads,"
 echo "$FCGI_THREADS FastCGI threads, nginx $("$NGINX" -v 2>&1 | sed 's/.*\///'), $(nproc) cores"
-printf '\n%-34s %9s %8s %8s %9s %9s %7s %8s %8s %15s\n' run "req/s" "p50 ms" "p99 ms" \
-	"p99.9 ms" requests non-2xx stored decided "RSS KiB"
+echo
+"$BUILDDIR/tests/bench/ingest_cpu" "$BENCH_BODY" "$work"
+echo
+echo "decided: when wrk stopped; open: left undecided after draining; drain: seconds to decide the rest"
+printf '\n%-34s %8s %7s %7s %8s %8s %6s %7s %8s %5s %6s %6s %15s\n' run "req/s" "p50 ms" \
+	"p99 ms" "p99.9 ms" requests non2xx errors decided open "drain" "WAL MB" "RSS KiB"
 status=0
-for keep in off on; do
-	a=$(run_one "a-keep-$keep" a "$keep")
-	b=$(run_one "b-keep-$keep" b "$keep")
-	for r in "a:(a) deskpilot ingest" "b:(b) trivial responder"; do
-		line=$a
-		[ "${r%%:*}" = b ] && line=$b
-		printf '%-34s %9s %8s %8s %9s %9s %7s %8s %8s %15s\n' \
-			"${r#*:}, keep_conn $keep" "$(field "$line" rps)" "$(field "$line" p50_ms)" \
-			"$(field "$line" p99_ms)" "$(field "$line" p999_ms)" "$(field "$line" requests)" \
-			"$(field "$line" non2xx)" "$(field "$line" stored)" "$(field "$line" decided)" \
-			"$(field "$line" rss)"
+check() { # the run must have answered every request with a 2xx
+	[ "$(field "$1" non2xx)" = 0 ] && [ "$(field "$1" errors)" = 0 ] &&
+		[ "$(field "$1" requests)" != 0 ] || status=1
+}
+for keep in $KEEP_CONN; do
+	for c in $CONNECTIONS; do
+		a=$(run_one "a-$keep-$c" a "$keep" "$c" 0)
+		b=$(run_one "b-$keep-$c" b "$keep" "$c" 0)
+		row "(a) deskpilot, $c conn, keep $keep" "$a"
+		row "(b) trivial, $c conn, keep $keep" "$b"
+		awk -v a="$(field "$a" rps)" -v b="$(field "$b" rps)" -v c="$c" -v k="$keep" \
+			'BEGIN { if (b > 0) printf "ratio a/b, %s connections, keep_conn %s: %.2f\n", c, k, a / b }'
+		check "$a"
 	done
-	awk -v a="$(field "$a" rps)" -v b="$(field "$b" rps)" -v k="$keep" \
-		'BEGIN { if (b > 0) printf "ratio a/b, keep_conn %s: %.2f\n", k, a / b }'
-	[ "$(field "$a" non2xx)" = 0 ] && [ "$(field "$a" requests)" != 0 ] || status=1
 done
+if [ "$PACE_RATE" != 0 ]; then
+	pace=$(awk -v r="$PACE_RATE" 'BEGIN { printf "%d", 16 * 1000 / r }')
+	a=$(run_one a-paced a off 16 "$pace")
+	b=$(run_one b-paced b off 16 "$pace")
+	row "(a) deskpilot, ${PACE_RATE}/s paced" "$a"
+	row "(b) trivial, ${PACE_RATE}/s paced" "$b"
+	check "$a"
+fi
 exit $status

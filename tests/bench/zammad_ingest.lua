@@ -4,7 +4,8 @@
 -- duplicate.
 --
 -- Environment: BENCH_BODY (the payload file), BENCH_SECRET (the HMAC-SHA1
--- key of [zammad] webhook_secret). The same script drives the trivial
+-- key of [zammad] webhook_secret), BENCH_PACE_MS (when above 0, each
+-- connection waits that long before its next request). The same script drives the trivial
 -- responder, so the client does identical work in both runs.
 local bit = require("bit")
 local band, bor, bxor, bnot = bit.band, bit.bor, bit.bxor, bit.bnot
@@ -100,6 +101,13 @@ function request()
       ["X-Hub-Signature"] = "sha1=" .. hmac_sha1_hex(secret, body),
       ["X-Zammad-Delivery"] = string.format("bench-%d-%d", os.time(), id),
    }, body)
+end
+
+local pace_ms = tonumber(os.getenv("BENCH_PACE_MS") or "0")
+if pace_ms > 0 then
+   function delay()
+      return pace_ms
+   end
 end
 
 function done(summary, latency, requests)
