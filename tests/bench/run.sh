@@ -10,7 +10,7 @@
 # latency is the service time rather than the queue. For (a) it also reports
 # how many events were decided when wrk stopped, how long the workers took
 # to decide the rest, the WAL file's size (its high-water mark) and the
-# service's resident memory before and after.
+# service's resident memory before, a third of the way in, and after.
 #
 # It starts with tests/bench/ingest_cpu: the CPU one webhook costs the front
 # in-process, with no nginx, client or other thread.
@@ -105,8 +105,10 @@ CONF
 	pids+=($!)
 	wait_for "http://127.0.0.1:$port/healthz" "${pids[-1]}" ||
 		{ echo "bench: nginx did not start for $name" >&2; cat "$dir/nginx-error.log" >&2; exit 1; }
-	local server=${pids[0]} rss0
+	local server=${pids[0]} rss0 rss_mid
 	rss0=$(rss_kb "$server")
+	# Resident memory a third of the way in: against the end, flat or not.
+	(sleep $((DURATION / 3)); rss_kb "$server" > "$dir/rss_mid") &
 	BENCH_PACE_MS=$pace wrk -t"$WRK_THREADS" -c"$conns" -d"${DURATION}s" --timeout 10s \
 		-s "$SRCDIR/tests/bench/zammad_ingest.lua" "http://127.0.0.1:$port" \
 		> "$dir/wrk.out" 2>&1 || true
@@ -127,7 +129,9 @@ CONF
 		result="$result drain_s=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')"
 		result="$result wal_mb=$(awk -v w="$wal" 'BEGIN { printf "%.1f", w / 1048576 }')"
 	fi
-	result="$result rss=${rss0}->$(rss_kb "$server")"
+	wait $! 2>/dev/null || true
+	rss_mid=$(cat "$dir/rss_mid" 2>/dev/null || echo '?')
+	result="$result rss=${rss0}->${rss_mid}->$(rss_kb "$server")"
 	cleanup
 	echo "$result"
 }
@@ -135,7 +139,7 @@ CONF
 field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"; }
 
 row() { # row LABEL RESULT
-	printf '%-34s %8s %7s %7s %8s %8s %6s %7s %8s %5s %6s %6s %15s\n' "$1" \
+	printf '%-34s %8s %7s %7s %8s %8s %6s %7s %8s %5s %6s %6s %21s\n' "$1" \
 		"$(field "$2" rps)" "$(field "$2" p50_ms)" "$(field "$2" p99_ms)" \
 		"$(field "$2" p999_ms)" "$(field "$2" requests)" "$(field "$2" non2xx)" \
 		"$(field "$2" errors)" "$(field "$2" decided)" "$(field "$2" open)" \
@@ -148,7 +152,7 @@ echo
 "$BUILDDIR/tests/bench/ingest_cpu" "$BENCH_BODY" "$work"
 echo
 echo "decided: when wrk stopped; open: left undecided after draining; drain: seconds to decide the rest"
-printf '\n%-34s %8s %7s %7s %8s %8s %6s %7s %8s %5s %6s %6s %15s\n' run "req/s" "p50 ms" \
+printf '\n%-34s %8s %7s %7s %8s %8s %6s %7s %8s %5s %6s %6s %21s\n' run "req/s" "p50 ms" \
 	"p99 ms" "p99.9 ms" requests non2xx errors decided open "drain" "WAL MB" "RSS KiB"
 status=0
 check() { # the run must have answered every request with a 2xx
