@@ -17,6 +17,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 enum dp_err {
 	DP_OK = 0,
@@ -60,6 +61,10 @@ char *xvasprintf(const char *fmt, va_list ap);
  * microseconds for measuring durations. */
 int64_t dp_now_ms(void);
 int64_t dp_mono_us(void);
+
+/* The wall-clock instant ms milliseconds from now, as
+ * pthread_cond_timedwait wants its deadline. */
+struct timespec dp_deadline_ms(int ms);
 
 /* Parse a whole decimal string into a long long in [min, max]; 0 or DP_EINVAL.
  * Leading/trailing garbage, empty input and overflow are errors. */

@@ -62,15 +62,8 @@ struct worker {
 /* Sleep up to ms, returning early when the pipeline stops. */
 static void nap(struct pipeline *p, int ms)
 {
-	struct timespec ts;
+	struct timespec ts = dp_deadline_ms(ms);
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
 	pthread_mutex_lock(&p->mu);
 	if (!atomic_load(&p->stopping))
 		pthread_cond_timedwait(&p->cv, &p->mu, &ts);

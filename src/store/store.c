@@ -273,15 +273,8 @@ int store_ping(store *s)
 
 void store_checkpoint_wait(int timeout_ms)
 {
-	struct timespec ts;
+	struct timespec ts = dp_deadline_ms(timeout_ms);
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += timeout_ms / 1000;
-	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
 	pthread_mutex_lock(&ckpt_mu);
 	while (!ckpt_wanted &&
 	       pthread_cond_timedwait(&ckpt_cv, &ckpt_mu, &ts) == 0)
