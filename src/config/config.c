@@ -57,7 +57,7 @@ static const struct key keys[] = {
 	S("server", "listen", listen, "127.0.0.1:9000"),
 	S("server", "listen_mode", listen_mode, "0660"),
 	S("server", "database", database, LOCALSTATEDIR "/lib/deskpilot/deskpilot.db"),
-	I("server", "threads", threads, "4", 1, 256),
+	I("server", "threads", threads, "8", 1, 256),
 	Z("server", "max_body", max_body, "1m", 1024, 64 * 1024 * 1024),
 	C("server", "log_level", log_level, "info", "debug|info|warn|error"),
 

@@ -19,7 +19,7 @@
 # "16 64"), PACE_RATE (default 1000; 0 skips the paced runs), KEEP_CONN
 # (default "off"; "off on" adds runs with nginx's fastcgi_keep_conn on, which
 # the shipped snippet leaves off), WRK_THREADS (default 2), FCGI_THREADS
-# (deskpilot's and the responder's accept threads, default 4), BUILDDIR,
+# (deskpilot's and the responder's accept threads, default 8), BUILDDIR,
 # SRCDIR (set by make bench), BENCH_KEEP=1 to keep the configs, databases
 # and logs, BENCH_INI for extra deskpilot config lines (e.g.
 # $'[workers]\nnice = 0').
@@ -31,7 +31,7 @@ CONNECTIONS=${CONNECTIONS:-16 64}
 PACE_RATE=${PACE_RATE:-1000}
 KEEP_CONN=${KEEP_CONN:-off}
 WRK_THREADS=${WRK_THREADS:-2}
-FCGI_THREADS=${FCGI_THREADS:-4}
+FCGI_THREADS=${FCGI_THREADS:-8}
 NGINX=${NGINX_BIN:-/usr/sbin/nginx}
 SECRET=bench-secret
 export BENCH_SECRET=$SECRET

@@ -50,7 +50,8 @@ START_TEST(test_defaults)
 
 	config_init(&cfg);
 	ck_assert_str_eq(cfg.listen, "127.0.0.1:9000");
-	ck_assert_int_eq(cfg.threads, 4);
+	ck_assert_int_eq(cfg.threads, 8);
+	ck_assert_int_eq(cfg.worker_nice, 10);
 	ck_assert_uint_eq(cfg.max_body, 1024 * 1024);
 	ck_assert_int_eq(cfg.policy.mode, POLICY_DRAFT);
 	ck_assert(!cfg.zammad.enabled);
