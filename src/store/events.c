@@ -13,52 +13,35 @@ static const char *initial_state(enum event_kind k)
 	return k == EVENT_CUSTOMER_MESSAGE ? "pending" : "recorded";
 }
 
-/* Step a bound lookup: the id it found, 0 for none, -1 on error. */
-static int64_t step_id(sqlite3_stmt *st)
-{
-	int rc = sqlite3_step(st);
-	int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0)
-		     : rc == SQLITE_DONE ? 0 : -1;
-
-	store_done(st);
-	return id;
-}
-
 /* The oldest row with ev's delivery id or ev's (ticket, article): a lookup
- * in each unique index (one query with OR built a temporary b-tree for
- * every webhook). */
+ * in each unique index, NULL matching nothing (one query with OR built a
+ * temporary b-tree for every webhook). */
 static int find_duplicate(store *s, const struct ticket_event *ev,
 			  int64_t *id_out)
 {
-	static const char by_delivery[] =
-		"SELECT id FROM events WHERE source = ?1 AND delivery_id = ?2";
-	static const char by_article[] =
-		"SELECT id FROM events WHERE source = ?1 AND ticket_id = ?2"
-		" AND article_id = ?3";
-	sqlite3_stmt *st;
-	int64_t a = 0, b = 0;
+	static const char sql[] =
+		"SELECT min(id) FROM ("
+		" SELECT id FROM events WHERE source = ?1 AND delivery_id = ?2"
+		" UNION ALL"
+		" SELECT id FROM events WHERE source = ?1 AND ticket_id = ?3"
+		"  AND article_id = ?4)";
+	sqlite3_stmt *st = store_stmt(s, sql);
+	int rc = DP_ESTORE;
 
-	if (ev->delivery_id) {
-		if (!(st = store_stmt(s, by_delivery)))
-			return DP_ESTORE;
-		store_bind_text(st, 1, ev->source);
-		store_bind_text(st, 2, ev->delivery_id);
-		a = step_id(st);
-	}
-	if (ev->article_id && a >= 0) {
-		if (!(st = store_stmt(s, by_article)))
-			return DP_ESTORE;
-		store_bind_text(st, 1, ev->source);
-		sqlite3_bind_int64(st, 2, ev->ticket_id);
-		sqlite3_bind_int64(st, 3, ev->article_id);
-		b = step_id(st);
-	}
-	if (a < 0 || b < 0)
+	if (!st)
 		return DP_ESTORE;
-	if (!a && !b)
-		return DP_ENOTFOUND;
-	*id_out = !a ? b : !b ? a : a < b ? a : b;
-	return 0;
+	store_bind_text(st, 1, ev->source);
+	store_bind_text(st, 2, ev->delivery_id);
+	sqlite3_bind_int64(st, 3, ev->ticket_id);
+	if (ev->article_id)
+		sqlite3_bind_int64(st, 4, ev->article_id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		rc = sqlite3_column_type(st, 0) == SQLITE_NULL ? DP_ENOTFOUND : 0;
+		if (rc == 0)
+			*id_out = sqlite3_column_int64(st, 0);
+	}
+	store_done(st);
+	return rc;
 }
 
 static int insert_raw(store *s, int64_t id, const char *raw, size_t raw_len)
