@@ -16,8 +16,9 @@
 
 struct pipeline;
 
-/* Start cfg->worker_threads workers, one dispatcher and one checkpointer. cfg is borrowed
- * and must outlive the pipeline. Returns a new handle, or NULL with err. */
+/* Start cfg->worker_threads workers, one dispatcher and one checkpointer.
+ * cfg is borrowed and must outlive the pipeline. Returns a new handle, or
+ * NULL with err. */
 struct pipeline *pipeline_start(const struct config *cfg, struct dp_error *err);
 
 /* Ask every thread to stop after its current step, and join them.

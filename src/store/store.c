@@ -132,7 +132,7 @@ static pthread_mutex_t ckpt_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t ckpt_cv = PTHREAD_COND_INITIALIZER;
 static bool ckpt_wanted;
 
-static void want_checkpoint(void)
+void store_checkpoint_wake(void)
 {
 	pthread_mutex_lock(&ckpt_mu);
 	ckpt_wanted = true;
@@ -148,7 +148,7 @@ static int on_wal_commit(void *arg, sqlite3 *db, const char *name, int frames)
 	(void)db;
 	(void)name;
 	if (frames >= STORE_REWIND_FRAMES)
-		want_checkpoint();
+		store_checkpoint_wake();
 	return SQLITE_OK;
 }
 
@@ -281,11 +281,6 @@ void store_checkpoint_wait(int timeout_ms)
 		;
 	ckpt_wanted = false;
 	pthread_mutex_unlock(&ckpt_mu);
-}
-
-void store_checkpoint_wake(void)
-{
-	want_checkpoint();
 }
 
 /* How long a rewind waits for readers of an old snapshot before it gives
