@@ -127,6 +127,20 @@ static int load_normalized(const char *text, struct ticket_event *ev)
 	return rc;
 }
 
+/* The event store_event_claim takes, filled from the row it picks. */
+struct claimed {
+	int64_t *id;
+	struct ticket_event *ev;
+};
+
+static int read_claimed(sqlite3_stmt *row, void *arg)
+{
+	struct claimed *c = arg;
+
+	*c->id = sqlite3_column_int64(row, 0);
+	return load_normalized((const char *)sqlite3_column_text(row, 1), c->ev);
+}
+
 int store_event_claim(store *s, int64_t now_ms, int64_t lease_ms,
 		      int64_t *id, struct ticket_event *ev)
 {
@@ -150,50 +164,9 @@ int store_event_claim(store *s, int64_t now_ms, int64_t lease_ms,
 	static const char take[] =
 		"UPDATE events SET state = 'claimed', lease_until = ?2,"
 		" attempts = attempts + 1 WHERE id = ?1";
-	sqlite3_stmt *st;
-	char *normalized = NULL;
-	int rc;
+	struct claimed c = {id, ev};
 
-	/* Look before taking the write lock: an idle worker polls often. */
-	rc = store_peek(s, pick, now_ms);
-	if (rc < 0)
-		return rc;
-	rc = DP_ENOTFOUND;
-	if (store_begin(s) < 0)
-		return DP_ESTORE;
-	st = store_stmt(s, pick);
-	if (!st) {
-		rc = DP_ESTORE;
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, now_ms);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
-		normalized = store_column_dup(st, 1);
-		rc = 0;
-	}
-	store_done(st);
-	if (rc < 0)
-		goto out;
-	st = store_stmt(s, take);
-	if (!st) {
-		rc = DP_ESTORE;
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, *id);
-	sqlite3_bind_int64(st, 2, now_ms + lease_ms);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = DP_ESTORE;
-	store_done(st);
-	if (rc == 0)
-		rc = load_normalized(normalized, ev);
-out:
-	if (rc == 0 && store_commit(s) < 0)
-		rc = DP_ESTORE;
-	if (rc != 0)
-		store_rollback(s);
-	free(normalized);
-	return rc;
+	return store_claim(s, pick, take, now_ms, lease_ms, read_claimed, &c);
 }
 
 int store_event_get(store *s, int64_t id, struct ticket_event *ev)

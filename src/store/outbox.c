@@ -66,6 +66,12 @@ int store_outbox_add(store *s, int64_t decision_id, const char *source,
 	return rc;
 }
 
+static int read_claimed(sqlite3_stmt *row, void *it)
+{
+	read_row(row, it);
+	return 0;
+}
+
 int store_outbox_claim(store *s, int64_t now_ms, int64_t lease_ms,
 		       struct outbox_item *it)
 {
@@ -80,45 +86,10 @@ int store_outbox_claim(store *s, int64_t now_ms, int64_t lease_ms,
 	static const char lease[] =
 		"UPDATE outbox SET lease_until = ?2, attempts = attempts + 1"
 		" WHERE id = ?1";
-	sqlite3_stmt *st;
-	int rc;
+	int rc = store_claim(s, pick, lease, now_ms, lease_ms, read_claimed, it);
 
-	/* Look before taking the write lock: an idle dispatcher polls often. */
-	rc = store_peek(s, pick, now_ms);
-	if (rc < 0)
-		return rc;
-	rc = DP_ENOTFOUND;
-	if (store_begin(s) < 0)
-		return DP_ESTORE;
-	st = store_stmt(s, pick);
-	if (!st) {
-		rc = DP_ESTORE;
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, now_ms);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		read_row(st, it);
-		rc = 0;
-	}
-	store_done(st);
-	if (rc < 0)
-		goto out;
-	st = store_stmt(s, lease);
-	if (!st) {
-		rc = DP_ESTORE;
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, it->id);
-	sqlite3_bind_int64(st, 2, now_ms + lease_ms);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = DP_ESTORE;
-	store_done(st);
-	it->attempts++;
-out:
-	if (rc == 0 && store_commit(s) < 0)
-		rc = DP_ESTORE;
-	if (rc != 0)
-		store_rollback(s);
+	if (rc == 0)
+		it->attempts++;
 	return rc;
 }
 

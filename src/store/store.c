@@ -358,7 +358,9 @@ sqlite3_stmt *store_stmt(store *s, const char *sql)
 	return st;
 }
 
-int store_peek(store *s, const char *sql, int64_t now_ms)
+/* Whether the cached statement for sql, with ?1 bound to now_ms, returns
+ * a row. 0, DP_ENOTFOUND or DP_ESTORE. */
+static int peek(store *s, const char *sql, int64_t now_ms)
 {
 	sqlite3_stmt *st = store_stmt(s, sql);
 	int rc;
@@ -368,6 +370,47 @@ int store_peek(store *s, const char *sql, int64_t now_ms)
 	sqlite3_bind_int64(st, 1, now_ms);
 	rc = sqlite3_step(st) == SQLITE_ROW ? 0 : DP_ENOTFOUND;
 	store_done(st);
+	return rc;
+}
+
+int store_claim(store *s, const char *pick, const char *lease, int64_t now_ms,
+		int64_t lease_ms, int (*read)(sqlite3_stmt *row, void *arg),
+		void *arg)
+{
+	sqlite3_stmt *st;
+	int64_t id = 0;
+	int rc = peek(s, pick, now_ms);
+
+	if (rc < 0)
+		return rc;
+	if (store_begin(s) < 0)
+		return DP_ESTORE;
+	rc = DP_ESTORE;
+	st = store_stmt(s, pick);
+	if (st) {
+		sqlite3_bind_int64(st, 1, now_ms);
+		rc = DP_ENOTFOUND;
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			id = sqlite3_column_int64(st, 0);
+			rc = read(st, arg);
+		}
+		store_done(st);
+	}
+	if (rc == 0) {
+		st = store_stmt(s, lease);
+		rc = DP_ESTORE;
+		if (st) {
+			sqlite3_bind_int64(st, 1, id);
+			sqlite3_bind_int64(st, 2, now_ms + lease_ms);
+			if (sqlite3_step(st) == SQLITE_DONE)
+				rc = 0;
+			store_done(st);
+		}
+	}
+	if (rc == 0 && store_commit(s) < 0)
+		rc = DP_ESTORE;
+	if (rc != 0)
+		store_rollback(s);
 	return rc;
 }
 

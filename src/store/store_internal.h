@@ -30,10 +30,15 @@ struct store {
  * store_close. Callers must sqlite3_reset it when done (store_done). */
 sqlite3_stmt *store_stmt(store *s, const char *sql);
 
-/* Whether the cached statement for sql, with ?1 bound to now_ms, returns
- * a row: a cheap look before taking the write lock to claim it. 0,
- * DP_ENOTFOUND or DP_ESTORE. */
-int store_peek(store *s, const char *sql, int64_t now_ms);
+/* Take one row under a lease, the way workers take events and the
+ * dispatcher takes actions. A look without the write lock first (an idle
+ * poller costs no lock); then in one write transaction: step `pick` with
+ * ?1 = now_ms, hand its row to `read` (0 or DP_ESTORE), and run `lease`
+ * with ?1 = the row's column 0 (its id) and ?2 = now_ms + lease_ms. On any
+ * failure nothing is leased. 0, DP_ENOTFOUND or DP_ESTORE. */
+int store_claim(store *s, const char *pick, const char *lease, int64_t now_ms,
+		int64_t lease_ms, int (*read)(sqlite3_stmt *row, void *arg),
+		void *arg);
 
 /* Reset a statement after use so it holds no read transaction. */
 void store_done(sqlite3_stmt *st);
