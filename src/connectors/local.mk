@@ -25,3 +25,19 @@ tests_unit_check_http_client_SOURCES = tests/unit/check_http_client.c \
 tests_unit_check_http_client_CFLAGS = $(DP_TEST_CFLAGS)
 tests_unit_check_http_client_LDADD = $(DP_TEST_LIBS)
 EXTRA_DIST += tests/fakes/fake_zammad.py plugin/zammad/README.md
+# The Zammad webhook and API fixtures (check_zammad, the integration tests
+# and the fuzz seeds read them from the source tree).
+EXTRA_DIST += \
+	tests/data/zammad/README.md \
+	tests/data/zammad/api-create-internal-note.request.json \
+	tests/data/zammad/api-tag-add.request.json \
+	tests/data/zammad/api-update-ticket.request.json \
+	tests/data/zammad/signatures.txt \
+	tests/data/zammad/webhook-custom-payload.template.json \
+	tests/data/zammad/webhook-default-customer-email.body \
+	tests/data/zammad/webhook-default-customer-email.json \
+	tests/data/zammad/webhook-default-no-article.body \
+	tests/data/zammad/webhook-default-no-article.json \
+	tests/data/zammad/webhook-default-vip-customer.body \
+	tests/data/zammad/webhook-default-vip-customer.json \
+	tests/data/zammad/webhook-request-headers.example.txt

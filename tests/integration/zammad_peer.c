@@ -30,8 +30,8 @@ pid_t zammad_fake_start(struct harness *h, int port)
 
 char *zammad_fixture(const char *name, size_t *len)
 {
-	char *rel = xasprintf("fixtures/zammad/%s", name);
-	char *path = harness_shared_path(rel);
+	char *rel = xasprintf("tests/data/zammad/%s", name);
+	char *path = harness_srcdir_path(rel);
 	char *body = harness_slurp(path, len);
 
 	ck_assert_msg(body != NULL, "cannot read fixture '%s'", path);

@@ -22,7 +22,7 @@
  * kept in DIR/zammad-state.json across restarts. Returns the pid. */
 pid_t zammad_fake_start(struct harness *h, int port);
 
-/* A shared webhook fixture's exact bytes (from $DP_SHARED). */
+/* A webhook fixture's exact bytes (from $DP_SRCDIR/tests/data/zammad). */
 char *zammad_fixture(const char *name, size_t *len);
 
 /* The routine fixture turned into another customer article: ticket id,

@@ -1,9 +1,9 @@
 /*
- * check_zammad.c - the Zammad connector: signatures over the shared
+ * check_zammad.c - the Zammad connector: signatures over the webhook
  * fixtures, payload parsing, event kinds, the plan for every outcome, and
  * apply against the fake Zammad (idempotent retries, outages, refusals).
  *
- * The shared fixtures are read from $DP_SHARED/fixtures/zammad.
+ * The fixtures are read from $DP_SRCDIR/tests/data/zammad.
  */
 #include "connectors/zammad.h"
 
@@ -28,9 +28,9 @@ static struct fake_zammad fake;
 
 static char *read_fixture(const char *name, size_t *len)
 {
-	const char *shared = getenv("DP_SHARED");
-	char *path = xasprintf("%s/fixtures/zammad/%s",
-			       shared && *shared ? shared : "../shared", name);
+	const char *src = getenv("DP_SRCDIR");
+	char *path = xasprintf("%s/tests/data/zammad/%s",
+			       src && *src ? src : ".", name);
 	FILE *f = fopen(path, "rb");
 	char *data;
 	long n;
