@@ -3,7 +3,7 @@
  * nginx into `deskpilot serve`, the pipeline deciding them, and the
  * write-back arriving at a fake Zammad that speaks Zammad's REST API.
  *
- * The service runs with a trained intent model (the shared labelled data)
+ * The service runs with a trained intent model (data/bitext/train.csv)
  * and the example knowledge base, as after the quick start. The tests run
  * in order against one stack and read the fake's state to assert what an
  * agent would see in the ticket.

@@ -468,13 +468,6 @@ char *harness_srcdir_path(const char *rel)
 	return xasprintf("%s/%s", src && *src ? src : ".", rel);
 }
 
-char *harness_shared_path(const char *rel)
-{
-	const char *shared = getenv("DP_SHARED");
-
-	return xasprintf("%s/%s", shared && *shared ? shared : "../shared", rel);
-}
-
 char *harness_path(struct harness *h, const char *name)
 {
 	return xasprintf("%s/%s", h->dir, name);
@@ -1598,7 +1591,7 @@ int harness_cli(struct harness *h, const char *const args[], char **output)
 
 int harness_train_and_import(struct harness *h)
 {
-	char *train = harness_shared_path("data/bitext/train.csv");
+	char *train = harness_srcdir_path("data/bitext/train.csv");
 	char *kb = harness_srcdir_path("examples/kb");
 	char *out = NULL;
 	int rc = harness_cli(h, (const char *const[]){"train", train, NULL}, &out);

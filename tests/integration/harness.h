@@ -250,12 +250,9 @@ char *harness_path(struct harness *h, const char *name);
 char *harness_write_file(struct harness *h, const char *name,
 			 const char *content);
 
-/* $DP_SHARED/<rel> (new string): the labelled data and webhook fixtures
- * that live beside the project (configure --with-shared-data). */
-char *harness_shared_path(const char *rel);
-
-/* $DP_SRCDIR/<rel> (new string), and a whole file as a new NUL-terminated
- * string with its length in *len (may be NULL); NULL when unreadable. */
+/* $DP_SRCDIR/<rel> (new string): test data, examples and the labelled
+ * data in data/; and a whole file as a new NUL-terminated string with its
+ * length in *len (may be NULL); NULL when unreadable. */
 char *harness_srcdir_path(const char *rel);
 char *harness_slurp(const char *path, size_t *len);
 
@@ -271,7 +268,7 @@ int harness_run(const char *const argv[], char **output, int timeout_ms);
 int harness_cli(struct harness *h, const char *const args[], char **output);
 
 /* What the quick start does before serving: train the intent model on
- * the shared labelled data and import the example knowledge base into h's
+ * data/bitext/train.csv and import the example knowledge base into h's
  * database. 0, or -1 with the reason in harness_error(). */
 int harness_train_and_import(struct harness *h);
 

@@ -2,7 +2,7 @@
  * check_triage_model.c - the intent classifier (training, serialization
  * round trip, out-of-scope), the store tables behind it, policy modes
  * with a model, and the issue's targets measured by 5-fold
- * cross-validation on the shared Bitext data ($DP_SHARED).
+ * cross-validation on the Bitext data in $DP_SRCDIR/data/bitext.
  */
 #include <check.h>
 #include <stdio.h>
@@ -19,24 +19,17 @@ static struct config cfg;
 static struct eval_set bitext;
 static struct classifier *model; /* trained on all of bitext */
 
-/* The labelled data beside the project (configure --with-shared-data). */
-static char *shared_path(const char *rel)
-{
-	const char *shared = getenv("DP_SHARED");
-
-	return xasprintf("%s/%s", shared && *shared ? shared : "../shared", rel);
-}
-
+/* $DP_SRCDIR/<rel>: the labelled data and test files in the source tree. */
 static char *path_of(const char *rel)
 {
 	const char *src = getenv("DP_SRCDIR");
 
-	return xasprintf("%s/%s", src ? src : ".", rel);
+	return xasprintf("%s/%s", src && *src ? src : ".", rel);
 }
 
 static void setup(void)
 {
-	char *p = shared_path("data/bitext/train.csv");
+	char *p = path_of("data/bitext/train.csv");
 	struct dp_error err;
 	struct classifier_example *ex;
 	size_t n;
@@ -206,7 +199,7 @@ START_TEST(store_vip_and_model)
 }
 END_TEST
 
-/* The targets, cross-validated on the shared data. */
+/* The targets, cross-validated on the Bitext data. */
 START_TEST(eval_targets_bitext)
 {
 	struct eval_report rep;
