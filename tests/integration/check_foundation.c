@@ -34,7 +34,7 @@
 #define SECRET "test-webhook-secret"
 #define FIXTURE "tests/data/foundation/zammad-customer-email.body"
 
-/* max_body sits between the fixture (6822 bytes) and the oversized body;
+/* max_body sits between the fixture (7471 bytes) and the oversized body;
  * nginx's client_max_body_size (2m in the snippet) is far above both, so
  * deskpilot is the one answering 413. */
 #define INI "[server]\nmax_body = 8k\n" \
