@@ -29,6 +29,7 @@ static const struct field fields[] = {
 	INT(customer_id), STR(customer_email), STR(customer_name),
 	BOOL(customer_vip), STR(organization), BOOL(organization_vip),
 	INT(article_id), STR(sender), STR(article_type), BOOL(internal),
+	BOOL(auto_response),
 	STR(from), STR(to), STR(subject), STR(content_type), STR(body),
 	STR(created_at), STR(tags),
 };

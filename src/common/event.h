@@ -54,6 +54,10 @@ struct ticket_event {
 	char *sender;       /* Customer, Agent or System */
 	char *article_type; /* email, web, note, phone... */
 	bool internal;
+	/* The helpdesk marked the message as sent by a machine (out-of-office,
+	 * bounce, autoresponder): it needs no answer, and an AI answer to it
+	 * starts an auto-reply loop. */
+	bool auto_response;
 	char *from;
 	char *to;
 	char *subject;

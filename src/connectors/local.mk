@@ -34,6 +34,7 @@ EXTRA_DIST += \
 	tests/data/zammad/api-update-ticket.request.json \
 	tests/data/zammad/signatures.txt \
 	tests/data/zammad/webhook-custom-payload.template.json \
+	tests/data/zammad/webhook-auto-response.body \
 	tests/data/zammad/webhook-default-customer-email.body \
 	tests/data/zammad/webhook-default-customer-email.json \
 	tests/data/zammad/webhook-default-no-article.body \

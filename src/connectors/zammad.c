@@ -21,8 +21,9 @@
  * token. Tags and ticket updates are idempotent in Zammad itself.
  *
  * Invariants: a VIP customer (customer or organization flag) never receives a
- * planned public article; an article written by deskpilot is classified
- * EVENT_OWN so triggers firing on our own notes decide nothing.
+ * planned public article, nor does a message Zammad flagged as an automatic
+ * reply; an article written by deskpilot is classified EVENT_OWN so
+ * triggers firing on our own notes decide nothing.
  */
 #include "connectors/zammad.h"
 
@@ -234,6 +235,11 @@ static void parse_article(const struct config_zammad *z, const json_t *a,
 	ev->sender = take_str(a, "sender");
 	ev->article_type = take_str(a, "type");
 	ev->internal = get_bool(a, "internal");
+	/* Zammad's postmaster filter (channel/filter/auto_response_check.rb)
+	 * flags out-of-office replies, bounces and other machine mail here;
+	 * its triggers still fire for them. */
+	ev->auto_response = get_bool(json_object_get(a, "preferences"),
+				     "is-auto-response");
 	ev->from = take_str(a, "from");
 	ev->to = take_str(a, "to");
 	ev->subject = take_str(a, "subject");
@@ -570,6 +576,10 @@ static void zammad_plan(const struct config *cfg, const struct plan_input *in,
 	 * public AI text, and AI outcomes without a draft go to a human. */
 	if (o == OUTCOME_AI_REPLY && (ev->customer_vip || ev->organization_vip))
 		o = OUTCOME_HUMAN_VIP;
+	/* Nor does an automatic reply: two auto-responders answering each
+	 * other never stop. */
+	if (o == OUTCOME_AI_REPLY && ev->auto_response)
+		o = OUTCOME_NONE;
 	if ((o == OUTCOME_AI_REPLY || o == OUTCOME_AI_DRAFT) && !has_draft)
 		o = OUTCOME_HUMAN;
 	switch (o) {

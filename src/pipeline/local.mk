@@ -32,3 +32,9 @@ TESTS += tests/integration/check_llm_pipeline
 tests_integration_check_llm_pipeline_SOURCES = tests/integration/check_llm_pipeline.c
 tests_integration_check_llm_pipeline_CFLAGS = $(DP_IT_CFLAGS)
 tests_integration_check_llm_pipeline_LDADD = $(DP_ZAMMAD_IT_LIBS)
+
+check_PROGRAMS += tests/integration/check_zammad_fidelity
+TESTS += tests/integration/check_zammad_fidelity
+tests_integration_check_zammad_fidelity_SOURCES = tests/integration/check_zammad_fidelity.c
+tests_integration_check_zammad_fidelity_CFLAGS = $(DP_IT_CFLAGS)
+tests_integration_check_zammad_fidelity_LDADD = $(DP_ZAMMAD_IT_LIBS)

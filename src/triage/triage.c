@@ -129,6 +129,11 @@ void triage_decide(const struct triage_input *in, struct decision *out)
 		out->outcome = out->would_be = OUTCOME_NONE;
 		return;
 	}
+	if (ev->auto_response) { /* a machine wrote it: answering starts a loop */
+		out->outcome = out->would_be = OUTCOME_NONE;
+		decision_add_reason(out, "auto_response", "flagged as an automatic reply");
+		return;
+	}
 	premium = tier_is_premium(ev, in->vip, vip, sizeof(vip));
 	if (premium)
 		decision_add_reason(out, "vip", vip);

@@ -48,6 +48,55 @@ static char *read_fixture(const char *name, size_t *len)
 	return data;
 }
 
+/* A fixture kept in the repository (tests/data/zammad), for cases the
+ * shared ones do not cover. */
+static char *read_repo_fixture(const char *name, size_t *len)
+{
+	const char *src = getenv("DP_SRCDIR");
+	char *path = xasprintf("%s/tests/data/zammad/%s", src && *src ? src : ".", name);
+	FILE *f = fopen(path, "rb");
+	char *data;
+	long n;
+
+	ck_assert_msg(f != NULL, "cannot open fixture %s", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	data = xmalloc((size_t)n + 1);
+	ck_assert_uint_eq(fread(data, 1, (size_t)n, f), (size_t)n);
+	data[n] = '\0';
+	fclose(f);
+	free(path);
+	*len = (size_t)n;
+	return data;
+}
+
+/* The "sha1=..." of name in tests/data/zammad/signatures.txt (new
+ * string). */
+static char *repo_signature(const char *name)
+{
+	size_t len, n = strlen(name);
+	char *list = read_repo_fixture("signatures.txt", &len);
+	char *out = NULL;
+
+	for (char *p = list; p && *p && !out;) {
+		char *nl = strchr(p, '\n');
+
+		if (nl)
+			*nl = '\0';
+		if (strncmp(p, name, n) == 0 && p[n] == '\t') {
+			char *sig = strstr(p + n, "sha1=");
+
+			ck_assert_ptr_nonnull(sig);
+			out = xstrndup(sig, strcspn(sig, "\t"));
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	free(list);
+	ck_assert_msg(out != NULL, "no signature for %s", name);
+	return out;
+}
+
 static void set_str(char **field, const char *v)
 {
 	free(*field);
@@ -326,6 +375,95 @@ START_TEST(parse_no_article)
 	ck_assert_str_eq(ev.channel, "email");
 	ck_assert_ptr_nonnull(ev.customer_email);
 	ticket_event_release(&ev);
+}
+END_TEST
+
+/* An out-of-office reply as Zammad delivers it: a public customer e-mail
+ * whose preferences carry "is-auto-response": true. */
+START_TEST(parse_auto_response)
+{
+	struct config cfg;
+	struct ticket_event ev;
+	struct dp_error err = {{0}};
+	size_t len;
+	char *body = read_repo_fixture("webhook-auto-response.body", &len);
+	char *sig = repo_signature("webhook-auto-response.body");
+
+	test_config(&cfg);
+	ticket_event_init(&ev);
+	/* The committed signature matches the committed bytes. */
+	ck_assert_msg(accept_with(&cfg, body, len, sig, JSON_CT, NULL, &ev, &err) == 0,
+		      "%s", err.msg);
+	ck_assert_int_eq(ev.kind, EVENT_CUSTOMER_MESSAGE);
+	ck_assert(ev.auto_response);
+	ck_assert_int_eq(ev.ticket_id, 81);
+	ck_assert_int_eq(ev.article_id, 106);
+	ck_assert_str_eq(ev.sender, "Customer");
+	ck_assert_str_eq(ev.subject, "Automatic reply: Password reset link expired");
+	ck_assert_ptr_nonnull(strstr(ev.body, "out of the office"));
+	ticket_event_release(&ev);
+	/* The routine fixture is no auto-response. */
+	parse_fixture("webhook-default-customer-email.body", &ev);
+	ck_assert(!ev.auto_response);
+	ticket_event_release(&ev);
+	free(sig);
+	free(body);
+	config_release(&cfg);
+}
+END_TEST
+
+static void edit_not_auto(json_t *a)
+{
+	json_object_set_new(a, "preferences",
+			    json_pack("{s:b, s:b}", "send-auto-response", 1,
+				      "is-auto-response", 0));
+}
+
+static void edit_auto_as_string(json_t *a)
+{
+	json_object_set_new(a, "preferences",
+			    json_pack("{s:s}", "is-auto-response", "true"));
+}
+
+static void edit_auto(json_t *a)
+{
+	json_object_set_new(a, "preferences",
+			    json_pack("{s:b}", "is-auto-response", 1));
+}
+
+START_TEST(auto_response_flag_is_a_json_true)
+{
+	static const struct {
+		void (*edit)(json_t *);
+		bool want;
+	} cases[] = {
+		{edit_not_auto, false},
+		{edit_auto_as_string, false},
+		{edit_auto, true},
+	};
+	struct config cfg;
+
+	test_config(&cfg);
+	for (size_t i = 0; i < DP_ARRAY_LEN(cases); i++) {
+		struct ticket_event ev;
+
+		ck_assert_int_eq(accept_edited(&cfg, cases[i].edit, &ev), 0);
+		ck_assert_msg(ev.auto_response == cases[i].want, "case %zu", i);
+		/* Stored and read back (the worker sees the stored form). */
+		{
+			json_t *j = ticket_event_to_json(&ev);
+			struct ticket_event back;
+			struct dp_error err = {{0}};
+
+			ticket_event_init(&back);
+			ck_assert_int_eq(ticket_event_from_json(j, &back, &err), 0);
+			ck_assert(back.auto_response == cases[i].want);
+			ticket_event_release(&back);
+			json_decref(j);
+		}
+		ticket_event_release(&ev);
+	}
+	config_release(&cfg);
 }
 END_TEST
 
@@ -676,6 +814,38 @@ START_TEST(plan_ai_reply)
 	ck_assert_ptr_nonnull(strstr(field(a, 2, "body"), ZAMMAD_MARKER "42"));
 	ck_assert_str_eq(field(a, 3, "action"), "note");
 	json_decref(a);
+}
+END_TEST
+
+/* Whatever triage said, an automatic reply gets no AI answer from the
+ * connector: two auto-responders answering each other never stop. */
+START_TEST(plan_auto_response_gets_nothing)
+{
+	struct config cfg;
+	struct ticket_event ev;
+	struct dp_error err = {{0}};
+	struct decision d;
+	json_t *actions = json_array();
+	size_t len;
+	char *body = read_repo_fixture("webhook-auto-response.body", &len);
+
+	test_config(&cfg);
+	ticket_event_init(&ev);
+	ck_assert_int_eq(accept_with(&cfg, body, len, NULL, JSON_CT, NULL, &ev, &err), 0);
+	decision_init(&d);
+	d.outcome = OUTCOME_AI_REPLY;
+	tweak_reply(&d);
+	{
+		struct plan_input in = {&ev, &d, 42, "Thanks, enjoy your time off!", NULL,
+					false};
+
+		zc->plan(&cfg, &in, actions);
+	}
+	ck_assert_uint_eq(json_array_size(actions), 0);
+	json_decref(actions);
+	ticket_event_release(&ev);
+	free(body);
+	config_release(&cfg);
 }
 END_TEST
 
@@ -1095,6 +1265,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, parse_customer_email);
 	tcase_add_test(tc, parse_vip_customer);
 	tcase_add_test(tc, parse_no_article);
+	tcase_add_test(tc, parse_auto_response);
+	tcase_add_test(tc, auto_response_flag_is_a_json_true);
 	tcase_add_test(tc, bad_bodies_refused);
 	tcase_add_test(tc, deep_nesting_refused);
 	tcase_add_test(tc, text_is_capped);
@@ -1107,6 +1279,7 @@ static Suite *suite(void)
 	tcase_add_test(tp, plan_ai_draft);
 	tcase_add_test(tp, plan_ai_draft_without_draft_goes_to_human);
 	tcase_add_test(tp, plan_ai_reply);
+	tcase_add_test(tp, plan_auto_response_gets_nothing);
 	tcase_add_test(tp, plan_sla_breach);
 	tcase_add_test(tp, plan_none);
 	suite_add_tcase(s, tp);

@@ -1,0 +1,137 @@
+/*
+ * check_zammad_fidelity.c - what a real Zammad does that the happy path
+ * does not show, end to end: signed webhooks through the real nginx into
+ * `deskpilot serve`, decided by the pipeline in mode auto, written back to
+ * the fake Zammad over its REST API.
+ *
+ * - an out-of-office reply (article preferences "is-auto-response": true)
+ *   is a customer article that fires the triggers like any other, and
+ *   must get no answer.
+ *
+ * The tests run in order against one stack.
+ */
+#include "harness.h"
+#include "zammad_peer.h"
+
+#include "common/dp.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define WAIT_MS 20000
+
+static struct harness *h;
+static int zammad_port;
+
+static void up(void)
+{
+	char *ini;
+
+	zammad_port = harness_free_port();
+	ck_assert_int_gt(zammad_port, 0);
+	/* Routine password questions are answered publicly (mode auto). */
+	ini = xasprintf("[workers]\npoll_ms = 20\n"
+			"[outbox]\nretry_base_ms = 100\nretry_max_ms = 400\n"
+			"[policy]\nmode = auto\nauto_reply_intents = recover_password\n"
+			"[zammad]\nurl = http://127.0.0.1:%d\ntoken = " ZAMMAD_TOKEN "\n"
+			"webhook_secret = " ZAMMAD_SECRET "\nvip_group = VIP\n"
+			"vip_priority = 3 high\n",
+			zammad_port);
+	h = harness_new(&(struct harness_opts){.ini = ini});
+	free(ini);
+	ck_assert_msg(h != NULL, "%s", harness_error());
+	zammad_fake_start(h, zammad_port);
+	ck_assert_msg(harness_train_and_import(h) == 0, "%s", harness_error());
+	ck_assert_msg(harness_start_deskpilot(h) == 0, "%s", harness_error());
+	ck_assert_msg(harness_start_nginx(h) == 0, "%s", harness_error());
+}
+
+static void down(void)
+{
+	harness_free(h);
+	h = NULL;
+}
+
+static int64_t sql_int(const char *sql)
+{
+	int64_t v = -1;
+
+	ck_assert_msg(harness_sql_int(h, sql, &v) == 0, "query failed: %s", sql);
+	return v;
+}
+
+static void wait_settled(const char *sql)
+{
+	ck_assert_msg(harness_wait_settled(h, sql, WAIT_MS), "pipeline did not settle: %s",
+		      sql);
+}
+
+/* A fixture kept in the repository (tests/data/zammad). */
+static char *repo_fixture(const char *name, size_t *len)
+{
+	char *rel = xasprintf("tests/data/zammad/%s", name);
+	char *path = harness_srcdir_path(rel);
+	char *body = harness_slurp(path, len);
+
+	ck_assert_msg(body != NULL, "cannot read fixture '%s'", path);
+	free(path);
+	free(rel);
+	return body;
+}
+
+/* ---- tests ------------------------------------------------------------ */
+
+/* Nora's mailbox answers with an out-of-office mail. Zammad stores it as
+ * a public customer article flagged is-auto-response and fires the
+ * triggers: deskpilot records it and answers nothing. */
+START_TEST(test_auto_response_gets_no_answer)
+{
+	struct harness_response r;
+	size_t len;
+	char *body = repo_fixture("webhook-auto-response.body", &len);
+	int64_t outbox_before = sql_int("SELECT count(*) FROM outbox");
+	char *reasons;
+	json_t *st;
+
+	ck_assert_int_eq(zammad_deliver(h, body, len, "ooo-1", ZAMMAD_SECRET, &r), 202);
+	harness_response_release(&r);
+	wait_settled("SELECT count(*) FROM decisions d JOIN events e ON e.id = d.event_id"
+		     " WHERE e.article_id = 106");
+	ck_assert(harness_sql_text_is(h, "SELECT d.outcome FROM decisions d JOIN events e"
+				      " ON e.id = d.event_id WHERE e.article_id = 106",
+				      "none"));
+	ck_assert(harness_sql_text_is(h, "SELECT coalesce(d.would_be, 'none') FROM decisions d"
+				      " JOIN events e ON e.id = d.event_id"
+				      " WHERE e.article_id = 106", "none"));
+	reasons = harness_sql_text(h, "SELECT d.reasons FROM decisions d JOIN events e"
+				      " ON e.id = d.event_id WHERE e.article_id = 106");
+	ck_assert_ptr_nonnull(reasons);
+	ck_assert_msg(strstr(reasons, "\"auto_response\""), "%s", reasons);
+	free(reasons);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM outbox"), outbox_before);
+	st = zammad_fake_state(h, zammad_port);
+	ck_assert_int_eq(zammad_articles(st, 81, false, NULL), 0);
+	ck_assert_int_eq(zammad_articles(st, 81, true, "out of the office"), 0);
+	json_decref(st);
+	free(body);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("zammad_fidelity");
+	TCase *tc = tcase_create("zammad");
+
+	tcase_add_unchecked_fixture(tc, up, down);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_auto_response_gets_no_answer);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return harness_main(suite());
+}
