@@ -20,6 +20,12 @@
  * is skipped when an article of the same visibility already holds the
  * token. Tags and ticket updates are idempotent in Zammad itself.
  *
+ * Public AI replies go out only where Zammad delivers them (e-mail and web
+ * tickets, to the customer's address). A reply Zammad cannot send (its
+ * group has no e-mail address: HTTP 500) is a permanent failure, and the
+ * note planned after it then holds the draft for an agent instead, with
+ * the needs-human tag, so no ticket is left believing it was answered.
+ *
  * Invariants: a VIP customer (customer or organization flag) never receives a
  * planned public article, nor does a message Zammad flagged as an automatic
  * reply; an article written by deskpilot is classified EVENT_OWN so
@@ -421,16 +427,13 @@ static char *marker_of(int64_t decision_id, const char *suffix)
 	return xasprintf("%s%" PRId64 "%s", ZAMMAD_MARKER, decision_id, suffix);
 }
 
-/* The internal note: headline, reasons, intent, optional draft, marker.
- * The marker goes on last and outside the capped part, so it is always
- * there. */
-static void plan_note(json_t *actions, const struct plan_input *in,
-		      const char *headline, const char *draft_label,
-		      const char *suffix)
+/* The HTML of an internal note: headline, reasons, intent, optional
+ * draft, marker. The marker goes on last and outside the capped part, so
+ * it is always there. New string. */
+static char *note_html(const struct plan_input *in, const char *headline,
+		       const char *draft_label, const char *marker)
 {
-	char *marker = marker_of(in->decision_id, suffix);
 	struct buf b;
-	json_t *a;
 	char *html;
 
 	buf_init(&b, MAX_ARTICLE_HTML);
@@ -449,7 +452,19 @@ static void plan_note(json_t *actions, const struct plan_input *in,
 		buf_puts(&b, "</blockquote>");
 	}
 	html = xasprintf("%s<p>%s</p>", buf_str(&b), marker);
-	a = action_new("note", in);
+	buf_release(&b);
+	return html;
+}
+
+/* Append the internal note action; returns it (borrowed from actions). */
+static json_t *plan_note(json_t *actions, const struct plan_input *in,
+			 const char *headline, const char *draft_label,
+			 const char *suffix)
+{
+	char *marker = marker_of(in->decision_id, suffix);
+	char *html = note_html(in, headline, draft_label, marker);
+	json_t *a = action_new("note", in);
+
 	json_object_set_new(a, "decision_id", json_integer(in->decision_id));
 	json_object_set_new(a, "marker", json_string(marker));
 	json_object_set_new(a, "subject", json_string(headline));
@@ -458,28 +473,24 @@ static void plan_note(json_t *actions, const struct plan_input *in,
 	json_array_append_new(actions, a);
 	free(html);
 	free(marker);
-	buf_release(&b);
+	return a;
 }
 
-/* The article type of an answer on this channel: e-mail for the channels
- * an agent answers by e-mail, the channel itself for messengers. */
-static const char *reply_type(const char *channel)
+/* Whether Zammad delivers an agent's answer to this customer: it sends
+ * one as e-mail on e-mail and web tickets (the agent UI offers "reply"
+ * only there, app/assets/.../ticket_article_action/email_reply.coffee),
+ * and only to an address. Messenger, SMS and phone channels get no AI
+ * reply from deskpilot. */
+static bool reply_deliverable(const struct ticket_event *ev)
 {
-	static const char *const by_email[] = {"email", "web", "phone", "note", NULL};
-
-	if (!channel || !*channel)
-		return "email";
-	for (size_t i = 0; by_email[i]; i++)
-		if (strcmp(channel, by_email[i]) == 0)
-			return "email";
-	return channel;
+	return ev->channel && ev->customer_email && *ev->customer_email &&
+	       (strcmp(ev->channel, "email") == 0 || strcmp(ev->channel, "web") == 0);
 }
 
 static void plan_reply(json_t *actions, const struct config *cfg,
 		       const struct plan_input *in)
 {
 	const struct ticket_event *ev = in->ev;
-	const char *type = reply_type(ev->channel);
 	const char *footer = cfg->human_footer;
 	char *marker = marker_of(in->decision_id, "");
 	struct buf b;
@@ -504,14 +515,62 @@ static void plan_reply(json_t *actions, const struct config *cfg,
 		json_object_set_new(a, "subject",
 				    json_string(ev->subject ? ev->subject : ev->title));
 	json_object_set_new(a, "body", json_string(html));
-	json_object_set_new(a, "type", json_string(type));
+	json_object_set_new(a, "type", json_string("email"));
 	json_object_set_new(a, "internal", json_false());
-	if (strcmp(type, "email") == 0 && ev->customer_email)
-		json_object_set_new(a, "to", json_string(ev->customer_email));
+	json_object_set_new(a, "to", json_string(ev->customer_email));
 	json_array_append_new(actions, a);
 	free(html);
 	free(marker);
 	buf_release(&b);
+}
+
+/* The public AI answer, then its note. The note goes last and checks that
+ * the answer reached the ticket: when Zammad refused it for good (a group
+ * without an e-mail address answers 500, see apply_article) or it was
+ * dead-lettered, the note's "fallback" is written instead - the draft for
+ * an agent, the needs-human tag, and the ai-replied tag taken back. */
+static void plan_ai_reply(json_t *actions, const struct config *cfg,
+			  const struct plan_input *in)
+{
+	const struct config_zammad *z = &cfg->zammad;
+	const char *headline = "deskpilot: the AI reply could not be delivered; "
+			       "a human should answer";
+	char *marker = marker_of(in->decision_id, "");
+	char *html = note_html(in, headline,
+			       "Draft reply (not sent to the customer):", marker);
+	json_t *note, *fallback;
+
+	plan_tag(actions, in, "", z->tag_ai_replied);
+	plan_tag(actions, in, "intent-", in->d->intent);
+	plan_reply(actions, cfg, in);
+	note = plan_note(actions, in, "deskpilot: answered automatically by AI", NULL, "");
+	fallback = json_pack("{s:s, s:s}", "subject", headline, "body", html);
+	if (*z->tag_needs_human)
+		json_object_set_new(fallback, "tag", json_string(z->tag_needs_human));
+	if (*z->tag_ai_replied)
+		json_object_set_new(fallback, "untag", json_string(z->tag_ai_replied));
+	json_object_set_new(note, "after_reply", json_true());
+	json_object_set_new(note, "fallback", fallback);
+	free(html);
+	free(marker);
+}
+
+/* An AI reply on a channel Zammad does not deliver it on: the draft as an
+ * internal note for an agent to send, tagged like any AI draft. */
+static void plan_reply_as_draft(json_t *actions, const struct config_zammad *z,
+				const struct plan_input *in)
+{
+	const struct ticket_event *ev = in->ev;
+	char *headline = ev->channel && *ev->channel
+		? xasprintf("deskpilot: AI reply not sent (Zammad does not deliver "
+			    "it on the '%s' channel); draft for an agent", ev->channel)
+		: xstrdup("deskpilot: AI reply not sent (no channel or address to "
+			  "answer on); draft for an agent");
+
+	plan_tag(actions, in, "", z->tag_ai_draft);
+	plan_tag(actions, in, "intent-", in->d->intent);
+	plan_note(actions, in, headline, "Draft reply (not sent to the customer):", "");
+	free(headline);
 }
 
 static void plan_priority(json_t *actions, const struct plan_input *in,
@@ -598,10 +657,10 @@ static void zammad_plan(const struct config *cfg, const struct plan_input *in,
 			  "Draft reply (not sent to the customer):", "");
 		break;
 	case OUTCOME_AI_REPLY:
-		plan_tag(actions, in, "", z->tag_ai_replied);
-		plan_tag(actions, in, "intent-", in->d->intent);
-		plan_reply(actions, cfg, in);
-		plan_note(actions, in, "deskpilot: answered automatically by AI", NULL, "");
+		if (reply_deliverable(ev))
+			plan_ai_reply(actions, cfg, in);
+		else
+			plan_reply_as_draft(actions, z, in);
 		break;
 	}
 }
@@ -627,9 +686,10 @@ static char *error_text(const struct http_response *r)
 	return out;
 }
 
-int zammad_request(const struct config_zammad *z, struct http_client *http,
-		   const char *method, const char *path, const json_t *body,
-		   json_t **out, struct dp_error *err)
+/* zammad_request, also telling the HTTP status (0 when none arrived). */
+static int request_status(const struct config_zammad *z, struct http_client *http,
+			  const char *method, const char *path, const json_t *body,
+			  json_t **out, long *status, struct dp_error *err)
 {
 	size_t base_len = strlen(z->url);
 	char *url, *auth, *payload = NULL;
@@ -662,6 +722,7 @@ int zammad_request(const struct config_zammad *z, struct http_client *http,
 		http_response_init(&resp);
 		rc = http_client_do(http, &call, &resp, &cerr);
 	}
+	*status = rc == 0 ? resp.status : 0;
 	if (rc == DP_ETIMEOUT || rc == DP_EIO) {
 		rc = dp_fail(err, DP_EBUSY, "zammad unreachable: %s", cerr.msg);
 	} else if (rc < 0) {
@@ -694,6 +755,15 @@ int zammad_request(const struct config_zammad *z, struct http_client *http,
 	return rc;
 }
 
+int zammad_request(const struct config_zammad *z, struct http_client *http,
+		   const char *method, const char *path, const json_t *body,
+		   json_t **out, struct dp_error *err)
+{
+	long status;
+
+	return request_status(z, http, method, path, body, out, &status, err);
+}
+
 /* Whether text holds the marker token as a whole word: "...:42" is not
  * found in "...:420" nor in "...:42-sla". */
 static bool has_marker(const char *text, const char *marker)
@@ -707,20 +777,32 @@ static bool has_marker(const char *text, const char *marker)
 	return false;
 }
 
+/* POST /api/v1/tags/add, or DELETE /api/v1/tags/remove: both leave the
+ * ticket the same when repeated. */
+static int tag_call(const struct config_zammad *z, struct http_client *http,
+		    bool add, const char *tag, int64_t ticket_id,
+		    struct dp_error *err)
+{
+	json_t *body = json_pack("{s:s, s:s, s:I}", "item", tag, "object", "Ticket",
+				 "o_id", (json_int_t)ticket_id);
+	int rc = zammad_request(z, http, add ? "POST" : "DELETE",
+				add ? "/api/v1/tags/add" : "/api/v1/tags/remove",
+				body, NULL, err);
+
+	json_decref(body);
+	return rc;
+}
+
 static int apply_tag(const struct config_zammad *z, struct http_client *http,
 		     const json_t *action, int64_t ticket_id, json_t **result,
 		     struct dp_error *err)
 {
 	const char *tag = get_str(action, "tag");
-	json_t *body;
 	int rc;
 
 	if (!tag || !*tag)
 		return dp_fail(err, DP_EINVAL, "tag_add action without a tag");
-	body = json_pack("{s:s, s:s, s:I}", "item", tag, "object", "Ticket", "o_id",
-			 (json_int_t)ticket_id);
-	rc = zammad_request(z, http, "POST", "/api/v1/tags/add", body, NULL, err);
-	json_decref(body);
+	rc = tag_call(z, http, true, tag, ticket_id, err);
 	if (rc == 0 && result)
 		*result = json_pack("{s:s}", "tag", tag);
 	return rc;
@@ -753,18 +835,18 @@ static int apply_update(const struct config_zammad *z, struct http_client *http,
 	return rc;
 }
 
-/* The id of an article of this ticket that already carries the decision's
- * marker and has the same visibility (a decision may write one public reply
- * and one internal note): >0 found, 0 none, <0 error. */
-static int64_t find_article(const struct config_zammad *z, struct http_client *http,
-			    int64_t ticket_id, const char *marker, bool internal,
-			    struct dp_error *err)
+/* The ids of this ticket's articles that carry the marker, one internal
+ * and one public (a decision writes at most one of each): 0 when there is
+ * none. 0 or <0 on error. */
+static int find_marked(const struct config_zammad *z, struct http_client *http,
+		       int64_t ticket_id, const char *marker, int64_t *internal_id,
+		       int64_t *public_id, struct dp_error *err)
 {
 	char path[80];
 	json_t *list = NULL;
-	int64_t found = 0;
 	int rc;
 
+	*internal_id = *public_id = 0;
 	snprintf(path, sizeof(path), "/api/v1/ticket_articles/by_ticket/%" PRId64,
 		 ticket_id);
 	rc = zammad_request(z, http, "GET", path, NULL, &list, err);
@@ -773,16 +855,102 @@ static int64_t find_article(const struct config_zammad *z, struct http_client *h
 	for (size_t i = 0; i < json_array_size(list); i++) {
 		const json_t *art = json_array_get(list, i);
 		const char *body = get_str(art, "body");
+		int64_t *slot = get_bool(art, "internal") ? internal_id : public_id;
+		int64_t id = get_int(art, "id");
 
-		if (body && has_marker(body, marker) &&
-		    json_is_true(json_object_get(art, "internal")) == internal) {
-			found = get_int(art, "id");
-			found = found > 0 ? found : 1;
-			break;
-		}
+		if (!*slot && body && has_marker(body, marker))
+			*slot = id > 0 ? id : 1;
 	}
 	json_decref(list);
-	return found;
+	return 0;
+}
+
+/* Whether the ticket's group has an e-mail address Zammad can send from:
+ * 1 yes, 0 no (its name into group, cap bytes), <0 could not tell. Read
+ * from the ticket with its assets (GET /api/v1/tickets/ID?all=true), where
+ * an agent sees the group's email_address_id. */
+static int group_has_address(const struct config_zammad *z, struct http_client *http,
+			     int64_t ticket_id, char *group, size_t cap,
+			     struct dp_error *err)
+{
+	const json_t *assets, *ticket, *g;
+	char path[80], key[24];
+	json_t *all = NULL;
+	int rc;
+
+	snprintf(path, sizeof(path), "/api/v1/tickets/%" PRId64 "?all=true", ticket_id);
+	rc = zammad_request(z, http, "GET", path, NULL, &all, err);
+	if (rc < 0)
+		return rc;
+	assets = json_object_get(all, "assets");
+	snprintf(key, sizeof(key), "%" PRId64, ticket_id);
+	ticket = json_object_get(json_object_get(assets, "Ticket"), key);
+	snprintf(key, sizeof(key), "%" PRId64, get_int(ticket, "group_id"));
+	g = json_object_get(json_object_get(assets, "Group"), key);
+	if (!json_is_object(g)) {
+		rc = dp_fail(err, DP_EREMOTE, "ticket %" PRId64 ": no group in its assets",
+			     ticket_id);
+	} else {
+		snprintf(group, cap, "%s", get_str(g, "name") ? get_str(g, "name") : key);
+		rc = get_int(g, "email_address_id") > 0;
+	}
+	json_decref(all);
+	return rc;
+}
+
+/* Zammad answered 500 to an e-mail reply. It raises "No email address
+ * found for group ..." when the ticket's group has no sender address
+ * (app/models/ticket/article/adds_metadata_email.rb); an admin's token
+ * sees that text, any other token only "Error ID ...: Please contact your
+ * administrator." (application_controller/handles_errors.rb). Either way
+ * no retry helps: make err permanent (DP_EREMOTE). Any other 500 stays
+ * worth retrying. */
+static int classify_reply_500(const struct config_zammad *z, struct http_client *http,
+			      int64_t ticket_id, struct dp_error *err)
+{
+	struct dp_error gerr = {{0}};
+	char group[128] = "";
+	int has;
+
+	if (strstr(err->msg, "No email address found for group"))
+		return dp_fail(err, DP_EREMOTE,
+			       "zammad cannot send this reply: %s; the draft goes into an "
+			       "internal note and the ticket is tagged for a human",
+			       err->msg);
+	has = group_has_address(z, http, ticket_id, group, sizeof(group), &gerr);
+	if (has != 0)
+		return DP_EBUSY;
+	return dp_fail(err, DP_EREMOTE,
+		       "zammad cannot send this reply: the ticket's group '%s' has no "
+		       "e-mail address (%s); the draft goes into an internal note and "
+		       "the ticket is tagged for a human",
+		       group, err->msg);
+}
+
+/* The reply did not reach the ticket: take back the ai-replied tag, tag
+ * the ticket for a human, and leave the draft in an internal note. Tags
+ * first: the note, once there, is what says all of it is done. */
+static int apply_fallback(const struct config_zammad *z, struct http_client *http,
+			  const json_t *fallback, int64_t ticket_id,
+			  json_t *note, struct dp_error *err)
+{
+	const char *untag = get_str(fallback, "untag");
+	const char *tag = get_str(fallback, "tag");
+	const char *html = get_str(fallback, "body");
+	int rc = 0;
+
+	if (!html)
+		return dp_fail(err, DP_EINVAL, "note fallback without a body");
+	if (untag && *untag)
+		rc = tag_call(z, http, false, untag, ticket_id, err);
+	if (rc == 0 && tag && *tag)
+		rc = tag_call(z, http, true, tag, ticket_id, err);
+	if (rc < 0)
+		return rc;
+	json_object_set_new(note, "body", json_string(html));
+	if (get_str(fallback, "subject"))
+		json_object_set(note, "subject", json_object_get(fallback, "subject"));
+	return 0;
 }
 
 static int apply_article(const struct config_zammad *z, struct http_client *http,
@@ -793,22 +961,30 @@ static int apply_article(const struct config_zammad *z, struct http_client *http
 	const char *html = get_str(action, "body");
 	const char *type = get_str(action, "type");
 	const char *marker = get_str(action, "marker");
+	const json_t *fallback = json_object_get(action, "fallback");
 	bool internal = strcmp(name, "note") == 0;
+	bool fell_back = false;
 	json_t *body, *created = NULL;
-	int64_t existing;
+	int64_t note_id, reply_id;
+	long status = 0;
 	int rc;
 
 	if (!html || !marker || strncmp(marker, ZAMMAD_MARKER, strlen(ZAMMAD_MARKER)) != 0 ||
 	    !has_marker(html, marker))
 		return dp_fail(err, DP_EINVAL,
 			       "%s action needs a body carrying its marker", name);
-	existing = find_article(z, http, ticket_id, marker, internal, err);
-	if (existing < 0)
-		return (int)existing;
-	if (existing > 0) {
+	if (fallback && (!json_is_object(fallback) || !get_str(fallback, "body") ||
+			 !has_marker(get_str(fallback, "body"), marker)))
+		return dp_fail(err, DP_EINVAL,
+			       "%s action's fallback needs a body carrying its marker", name);
+	rc = find_marked(z, http, ticket_id, marker, &note_id, &reply_id, err);
+	if (rc < 0)
+		return rc;
+	if (internal ? note_id : reply_id) {
 		if (result)
 			*result = json_pack("{s:I, s:b}", "article_id",
-					    (json_int_t)existing, "existing", 1);
+					    (json_int_t)(internal ? note_id : reply_id),
+					    "existing", 1);
 		return 0;
 	}
 	body = json_pack("{s:I, s:s, s:s, s:s, s:b, s:s}", "ticket_id",
@@ -819,10 +995,25 @@ static int apply_article(const struct config_zammad *z, struct http_client *http
 		json_object_set(body, "subject", json_object_get(action, "subject"));
 	if (!internal && get_str(action, "to"))
 		json_object_set(body, "to", json_object_get(action, "to"));
-	rc = zammad_request(z, http, "POST", "/api/v1/ticket_articles", body, &created, err);
-	if (rc == 0 && result)
+	/* The note of an AI reply whose reply never arrived. */
+	if (internal && fallback && json_is_true(json_object_get(action, "after_reply")) &&
+	    !reply_id) {
+		rc = apply_fallback(z, http, fallback, ticket_id, body, err);
+		fell_back = true;
+	}
+	if (rc == 0)
+		rc = request_status(z, http, "POST", "/api/v1/ticket_articles", body,
+				    &created, &status, err);
+	if (rc == DP_EBUSY && status == 500 && !internal &&
+	    strcmp(get_str(body, "type"), "email") == 0)
+		rc = classify_reply_500(z, http, ticket_id, err);
+	if (rc == 0 && result) {
 		*result = json_pack("{s:I, s:b}", "article_id",
 				    (json_int_t)get_int(created, "id"), "existing", 0);
+		if (fell_back)
+			json_object_set_new(*result, "fallback",
+					    json_string("the AI reply is not on the ticket"));
+	}
 	json_decref(created);
 	json_decref(body);
 	return rc;

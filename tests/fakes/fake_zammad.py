@@ -6,29 +6,44 @@ Usage: fake_zammad.py PORT [--token TOKEN] [--state-file FILE]
 Binds 127.0.0.1:PORT (0 picks a free port). The first line on stdout is the
 port actually bound. Every /api/v1 route requires
 "Authorization: Token token=TOKEN" (default "test-token") and answers 401
-{"error": ...} otherwise, like Zammad. Errors are {"error", "error_human"}.
+{"error": ...} otherwise, like Zammad. Refusals are {"error", "error_human"}.
 
 Routes (as Zammad has them):
   GET  /api/v1/users/me
   GET  /api/v1/tickets/ID            PUT /api/v1/tickets/ID (group, priority,
                                      state by name; unknown name -> 422)
+  GET  /api/v1/tickets/ID?all=true   {"ticket_id", "ticket_article_ids",
+                                     "assets": {"Ticket", "Group"}, "tags", ...}
   POST /api/v1/tags/add              -> 201 true     GET /api/v1/tags?object=Ticket&o_id=ID
+  DELETE /api/v1/tags/remove         -> 200 true
   GET  /api/v1/ticket_articles/by_ticket/ID          POST /api/v1/ticket_articles -> 201
   GET|POST /api/v1/webhooks          PUT /api/v1/webhooks/ID
   GET|POST /api/v1/triggers          PUT /api/v1/triggers/ID
+An e-mail article by an agent on a ticket whose group has no e-mail address
+fails the way Zammad fails it (app/models/ticket/article/adds_metadata_email.rb
+raises, application_controller/handles_errors.rb answers): 500
+{"error": "No email address found for group 'NAME' (ID)"} when the token's
+user is an admin, else 500 {"error": "Error ID XXXXXXXX: Please contact your
+administrator."}. Group 4 ("Phone Desk") has no address; the others do.
 Test hooks (no auth):
   GET  /__state    everything, as JSON (tickets, tags, articles, webhooks,
                    triggers, requests = [[method, path, status], ...])
   POST /__control  {"fail_next": N, "status": 500, "retry_after": "1",
-                   "delay_ms": MS, "reset": true, "create_tickets": [IDS]}:
-                   the next N API requests fail with status; every API
-                   request waits delay_ms; tickets IDS come into being
+                   "fail_match": "POST /api/v1/ticket_articles",
+                   "delay_ms": MS, "reset": true, "create_tickets": [IDS],
+                   "ticket_group": {"ID": GROUP_ID}, "admin": BOOL}:
+                   the next N API requests (only those matching
+                   fail_match, when given) fail with status; every API
+                   request waits delay_ms; tickets IDS come into being;
+                   tickets move to groups; the token's user is an admin or
+                   not (default not)
   GET  /__blob?size=N   N bytes of "x"      GET /__redirect  302 to /__state
 With --state-file, the state is written there (atomically) after every
 change, and read back at start when the file exists, so a restarted fake
 keeps its tickets, tags and articles.
 """
 import argparse
+import base64
 import copy
 import json
 import os
@@ -39,7 +54,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 NOW = "2026-03-02T10:00:00.000Z"
-GROUPS = {1: "Users", 2: "VIP", 3: "VIP Desk"}
+GROUPS = {1: "Users", 2: "VIP", 3: "VIP Desk", 4: "Phone Desk"}
+GROUP_EMAIL = {1: 1, 2: 1, 3: 1, 4: None}  # group id -> email_address_id
 PRIORITIES = {1: "1 low", 2: "2 normal", 3: "3 high"}
 STATES = {1: "new", 2: "open", 4: "closed"}
 
@@ -63,6 +79,12 @@ def initial_state():
     }
 
 
+def group_record(gid):
+    return {"id": gid, "name": GROUPS[gid], "email_address_id": GROUP_EMAIL[gid],
+            "active": True, "follow_up_possible": "yes", "follow_up_assignment": True,
+            "signature_id": 1, "note": None}
+
+
 class Fake:
     def __init__(self, token, state_file):
         self.token = token
@@ -76,6 +98,8 @@ class Fake:
         self.fail_status = 500
         self.retry_after = None
         self.delay_ms = 0
+        self.admin = False
+        self.fail_match = None
 
     def save(self):
         if not self.state_file:
@@ -133,6 +157,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_PUT(self):
         self.handle_any("PUT")
 
+    def do_DELETE(self):
+        self.handle_any("DELETE")
+
     def handle_any(self, method):
         url = urlsplit(self.path)
         f = self.fake
@@ -144,7 +171,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.test_hook(method, url, body)
         with f.lock:
             delay = f.delay_ms
-            failing = f.fail_next > 0
+            failing = f.fail_next > 0 and (
+                not f.fail_match or f.fail_match == "%s %s" % (method, url.path))
             if failing:
                 f.fail_next -= 1
         if delay:
@@ -182,10 +210,16 @@ class Handler(BaseHTTPRequestHandler):
                 if body.get("reset"):
                     f.state = initial_state()
                     f.fail_next, f.delay_ms, f.retry_after = 0, 0, None
+                    f.admin, f.fail_match = False, None
                 for tid in body.get("create_tickets", []):
                     f.state["tickets"].setdefault(str(tid), new_ticket(
                         int(tid), str(26000 + int(tid)), "Ticket %s" % tid, 8))
+                for tid, gid in body.get("ticket_group", {}).items():
+                    t = f.state["tickets"][str(tid)]
+                    t["group_id"], t["group"] = int(gid), GROUPS[int(gid)]
+                f.admin = bool(body.get("admin", f.admin))
                 f.fail_next = int(body.get("fail_next", f.fail_next))
+                f.fail_match = body.get("fail_match", f.fail_match)
                 f.fail_status = int(body.get("status", f.fail_status))
                 f.retry_after = body.get("retry_after", f.retry_after)
                 f.delay_ms = int(body.get("delay_ms", f.delay_ms))
@@ -209,9 +243,13 @@ class Handler(BaseHTTPRequestHandler):
             return 200, {"id": 3, "login": "deskpilot-api", "firstname": "deskpilot",
                          "lastname": "", "active": True}
         if res == "tickets" and len(rest) == 1:
+            if method == "GET" and parse_qs(url.query).get("all") == ["true"]:
+                return self.ticket_all(rest[0])
             return self.ticket(method, rest[0], body)
         if res == "tags" and rest == ["add"] and method == "POST":
             return self.tag_add(body)
+        if res == "tags" and rest == ["remove"] and method == "DELETE":
+            return self.tag_remove(body)
         if res == "tags" and not rest and method == "GET":
             q = parse_qs(url.query)
             tid = q.get("o_id", [""])[0]
@@ -245,6 +283,29 @@ class Handler(BaseHTTPRequestHandler):
         t["updated_at"] = NOW
         return 200, t
 
+    def ticket_all(self, tid):
+        """The ticket with its assets, as the agent UI loads it."""
+        t = self.find_ticket(tid)
+        if t is None:
+            return error(404, "Couldn't find Ticket with 'id'=%s" % tid)
+        arts = [a["id"] for a in self.fake.state["articles"]
+                if str(a["ticket_id"]) == str(tid)]
+        return 200, {
+            "ticket_id": t["id"], "ticket_article_ids": arts,
+            "assets": {"Ticket": {str(t["id"]): t},
+                       "Group": {str(t["group_id"]): group_record(t["group_id"])}},
+            "links": [], "tags": self.fake.state["tags"].get(str(tid), []),
+            "mentions": [], "time_accountings": [],
+        }
+
+    def tag_remove(self, body):
+        if body.get("object") != "Ticket" or not body.get("item"):
+            return error(422, "Need 'object', 'o_id' and 'item'")
+        tags = self.fake.state["tags"].get(str(body.get("o_id")), [])
+        if body["item"] in tags:
+            tags.remove(body["item"])
+        return 200, True
+
     def tag_add(self, body):
         if body.get("object") != "Ticket" or not body.get("item"):
             return error(422, "Need 'object', 'o_id' and 'item'")
@@ -265,6 +326,14 @@ class Handler(BaseHTTPRequestHandler):
             return error(422, "Couldn't find Ticket with 'id'=%s" % body.get("ticket_id"))
         if not body.get("body"):
             return error(422, "Need at least an 'article body' field.")
+        t = self.find_ticket(body["ticket_id"])
+        if (body.get("type") == "email" and body.get("sender", "Agent") != "Customer"
+                and GROUP_EMAIL[t["group_id"]] is None):
+            if self.fake.admin:
+                return 500, {"error": "No email address found for group '%s' (%d)"
+                             % (GROUPS[t["group_id"]], t["group_id"])}
+            code = base64.urlsafe_b64encode(os.urandom(6)).decode()
+            return 500, {"error": "Error ID %s: Please contact your administrator." % code}
         article = {
             "id": self.fake.new_id(), "ticket_id": body["ticket_id"],
             "subject": body.get("subject"), "body": body["body"],

@@ -6,7 +6,10 @@
  *
  * - an out-of-office reply (article preferences "is-auto-response": true)
  *   is a customer article that fires the triggers like any other, and
- *   must get no answer.
+ *   must get no answer;
+ * - a public reply on a ticket whose group has no e-mail address is
+ *   refused by Zammad with HTTP 500 on every attempt, and must end with
+ *   the draft in front of a human, not in a day of retries.
  *
  * The tests run in order against one stack.
  */
@@ -83,6 +86,46 @@ static char *repo_fixture(const char *name, size_t *len)
 
 /* ---- tests ------------------------------------------------------------ */
 
+/* Ticket 81's group has no e-mail address. The routine question is
+ * decided ai_reply; Zammad refuses the reply with 500 "No email address
+ * found for group"; the reply is dead-lettered with that reason at once,
+ * and the ticket gets the draft as an internal note and needs-human. */
+START_TEST(test_undeliverable_reply_goes_to_a_human)
+{
+	struct harness_response r;
+	size_t len;
+	char *body = zammad_fixture("webhook-default-customer-email.body", &len);
+	char *why;
+	json_t *st;
+
+	zammad_fake_control(h, zammad_port, "{\"ticket_group\": {\"81\": 4}, \"admin\": true}");
+	ck_assert_int_eq(zammad_deliver(h, body, len, "nomail-1", ZAMMAD_SECRET, &r), 202);
+	harness_response_release(&r);
+	wait_settled("SELECT count(*) FROM decisions WHERE ticket_id = 81");
+	ck_assert(harness_sql_text_is(h, "SELECT outcome FROM decisions WHERE ticket_id = 81",
+				      "ai_reply"));
+	/* Dead at the first refusal, not retried until max age. */
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM outbox WHERE ticket_id = 81"
+				 " AND action = 'reply' AND state = 'dead' AND attempts = 1"), 1);
+	why = harness_sql_text(h, "SELECT last_error FROM outbox WHERE ticket_id = 81"
+				  " AND action = 'reply'");
+	ck_assert_ptr_nonnull(why);
+	ck_assert_msg(strstr(why, "No email address found for group 'Phone Desk' (4)"), "%s", why);
+	free(why);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM outbox WHERE ticket_id = 81"
+				 " AND state = 'dead'"), 1);
+	st = zammad_fake_state(h, zammad_port);
+	ck_assert_int_eq(zammad_articles(st, 81, false, NULL), 0);
+	ck_assert_int_eq(zammad_articles(st, 81, true, NULL), 1);
+	ck_assert_int_eq(zammad_articles(st, 81, true, "could not be delivered"), 1);
+	ck_assert_int_eq(zammad_articles(st, 81, true, "password"), 1);
+	ck_assert(zammad_has_tag(st, 81, "needs-human"));
+	ck_assert(!zammad_has_tag(st, 81, "ai-replied"));
+	json_decref(st);
+	free(body);
+}
+END_TEST
+
 /* Nora's mailbox answers with an out-of-office mail. Zammad stores it as
  * a public customer article flagged is-auto-response and fires the
  * triggers: deskpilot records it and answers nothing. */
@@ -126,6 +169,7 @@ static Suite *suite(void)
 
 	tcase_add_unchecked_fixture(tc, up, down);
 	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_undeliverable_reply_goes_to_a_human);
 	tcase_add_test(tc, test_auto_response_gets_no_answer);
 	suite_add_tcase(s, tc);
 	return s;

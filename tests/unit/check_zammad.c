@@ -849,6 +849,84 @@ START_TEST(plan_auto_response_gets_nothing)
 }
 END_TEST
 
+static void tweak_channel(struct ticket_event *ev, const char *channel)
+{
+	free(ev->channel);
+	ev->channel = channel ? xstrdup(channel) : NULL;
+}
+
+/* Zammad sends an agent's answer only as e-mail on e-mail and web
+ * tickets: on any other channel the AI reply stays an internal draft. */
+START_TEST(plan_reply_only_where_zammad_delivers)
+{
+	static const struct {
+		const char *channel;
+		bool public_reply;
+	} cases[] = {
+		{"email", true}, {"web", true}, {"sms", false}, {"telegram personal-message", false},
+		{"chat", false}, {"phone", false}, {"note", false}, {"facebook feed post", false},
+		{NULL, false},
+	};
+	struct config cfg;
+
+	test_config(&cfg);
+	for (size_t i = 0; i < DP_ARRAY_LEN(cases); i++) {
+		struct ticket_event ev;
+		struct decision d;
+		json_t *a = json_array();
+
+		parse_fixture("webhook-default-customer-email.body", &ev);
+		tweak_channel(&ev, cases[i].channel);
+		decision_init(&d);
+		d.outcome = OUTCOME_AI_REPLY;
+		tweak_reply(&d);
+		{
+			struct plan_input in = {&ev, &d, 42, "Here is a new link.", NULL, false};
+
+			zc->plan(&cfg, &in, a);
+		}
+		if (cases[i].public_reply) {
+			ck_assert_str_eq(field(a, 0, "tag"), "ai-replied");
+			ck_assert_str_eq(field(a, 2, "action"), "reply");
+			ck_assert_str_eq(field(a, 2, "type"), "email");
+			ck_assert_str_eq(field(a, 2, "to"), "nora.customer@customer.example.test");
+		} else {
+			assert_nothing_public(a);
+			ck_assert_uint_eq(json_array_size(a), 3);
+			ck_assert_str_eq(field(a, 0, "tag"), "ai-draft");
+			ck_assert_str_eq(field(a, 1, "tag"), "intent-track_order");
+			ck_assert_str_eq(field(a, 2, "action"), "note");
+			ck_assert_msg(strstr(field(a, 2, "body"), "Here is a new link."),
+				      "case %zu: draft missing", i);
+			ck_assert_ptr_nonnull(strstr(field(a, 2, "body"), "not sent"));
+		}
+		json_decref(a);
+		ticket_event_release(&ev);
+	}
+	/* No address to write to: no reply either. */
+	{
+		struct ticket_event ev;
+		struct decision d;
+		json_t *a = json_array();
+
+		parse_fixture("webhook-default-customer-email.body", &ev);
+		free(ev.customer_email);
+		ev.customer_email = NULL;
+		decision_init(&d);
+		d.outcome = OUTCOME_AI_REPLY;
+		{
+			struct plan_input in = {&ev, &d, 42, "Here is a new link.", NULL, false};
+
+			zc->plan(&cfg, &in, a);
+		}
+		assert_nothing_public(a);
+		json_decref(a);
+		ticket_event_release(&ev);
+	}
+	config_release(&cfg);
+}
+END_TEST
+
 START_TEST(plan_sla_breach)
 {
 	json_t *a = plan_sla("webhook-default-vip-customer.body", OUTCOME_HUMAN_VIP,
@@ -1122,6 +1200,132 @@ START_TEST(apply_public_reply)
 }
 END_TEST
 
+/* Apply action i of actions; returns its result code, the result into
+ * *result when not NULL (caller decrefs). */
+static int apply_one(const struct config *cfg, const json_t *actions, size_t i,
+		     json_t **result, struct dp_error *err)
+{
+	struct http_client *http = http_client_new();
+	json_t *r = NULL;
+	int rc = zc->apply(cfg, http, json_array_get(actions, i), &r, err);
+
+	if (result)
+		*result = r;
+	else
+		json_decref(r);
+	http_client_free(http);
+	return rc;
+}
+
+static bool has_tag(const json_t *state, const char *ticket, const char *tag)
+{
+	const json_t *tags = json_object_get(json_object_get(state, "tags"), ticket);
+
+	for (size_t i = 0; i < json_array_size(tags); i++)
+		if (strcmp(json_string_value(json_array_get(tags, i)), tag) == 0)
+			return true;
+	return false;
+}
+
+/* An AI reply on a ticket whose group has no e-mail address: Zammad
+ * answers 500 whatever the attempt, so the reply fails for good, and the
+ * note after it keeps the draft for a human instead. */
+static void undeliverable_reply(bool admin)
+{
+	json_t *actions = plan_for("webhook-default-customer-email.body",
+				   OUTCOME_AI_REPLY, "Here is a new link.", tweak_reply);
+	struct dp_error err = {{0}};
+	struct config cfg;
+	json_t *state, *result = NULL, *note = NULL, *arts;
+
+	ck_assert_int_eq(fake_zammad_control(&fake, "{\"reset\":true}"), 0);
+	ck_assert_int_eq(fake_zammad_control(&fake, admin
+		? "{\"ticket_group\":{\"81\":4},\"admin\":true}"
+		: "{\"ticket_group\":{\"81\":4}}"), 0);
+	test_config(&cfg);
+	ck_assert_str_eq(field(actions, 2, "action"), "reply");
+	ck_assert_int_eq(apply_one(&cfg, actions, 0, NULL, &err), 0);
+	ck_assert_int_eq(apply_one(&cfg, actions, 1, NULL, &err), 0);
+	/* Permanent, with the reason: dead-lettered, not retried for a day. */
+	ck_assert_int_eq(apply_one(&cfg, actions, 2, NULL, &err), DP_EREMOTE);
+	ck_assert_ptr_nonnull(strstr(err.msg, "cannot send this reply"));
+	ck_assert_ptr_nonnull(strstr(err.msg, admin
+		? "No email address found for group 'Phone Desk' (4)"
+		: "group 'Phone Desk' has no e-mail address"));
+	/* The note finds no reply and writes the fallback. */
+	ck_assert_int_eq(apply_one(&cfg, actions, 3, &result, &err), 0);
+	ck_assert_ptr_nonnull(json_object_get(result, "fallback"));
+	json_decref(result);
+	/* Once more, as after a crash: nothing new. */
+	ck_assert_int_eq(apply_one(&cfg, actions, 3, &result, &err), 0);
+	ck_assert(json_is_true(json_object_get(result, "existing")));
+	json_decref(result);
+	state = fake_zammad_state(&fake);
+	ck_assert_uint_eq(count_articles(state, 81, true), 0);
+	ck_assert_uint_eq(count_articles(state, 81, false), 1);
+	arts = json_object_get(state, "articles");
+	note = json_array_get(arts, 0);
+	ck_assert(json_is_true(json_object_get(note, "internal")));
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(note, "body")),
+				     "Here is a new link."));
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(note, "body")),
+				     "could not be delivered"));
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(note, "body")),
+				     ZAMMAD_MARKER "42"));
+	ck_assert(has_tag(state, "81", "needs-human"));
+	ck_assert(!has_tag(state, "81", "ai-replied"));
+	ck_assert(has_tag(state, "81", "intent-track_order"));
+	json_decref(state);
+	json_decref(actions);
+	config_release(&cfg);
+}
+
+START_TEST(apply_undeliverable_reply_admin_token)
+{
+	undeliverable_reply(true);
+}
+END_TEST
+
+START_TEST(apply_undeliverable_reply_agent_token)
+{
+	undeliverable_reply(false);
+}
+END_TEST
+
+/* Any other 500 to a reply is an outage: retried, nothing written. */
+START_TEST(apply_reply_outage_is_retried)
+{
+	json_t *actions = plan_for("webhook-default-customer-email.body",
+				   OUTCOME_AI_REPLY, "Here is a new link.", tweak_reply);
+	struct dp_error err = {{0}};
+	struct config cfg;
+	json_t *state;
+
+	ck_assert_int_eq(fake_zammad_control(&fake, "{\"reset\":true}"), 0);
+	ck_assert_int_eq(fake_zammad_control(&fake,
+		"{\"fail_next\":1,\"status\":500,"
+		"\"fail_match\":\"POST /api/v1/ticket_articles\"}"), 0);
+	test_config(&cfg);
+	ck_assert_int_eq(apply_one(&cfg, actions, 2, NULL, &err), DP_EBUSY);
+	ck_assert_ptr_nonnull(strstr(err.msg, "simulated outage"));
+	state = fake_zammad_state(&fake);
+	ck_assert_uint_eq(count_articles(state, 81, false), 0);
+	json_decref(state);
+	/* Then it goes through, and the note is the normal one. */
+	ck_assert_int_eq(apply_one(&cfg, actions, 2, NULL, &err), 0);
+	ck_assert_int_eq(apply_one(&cfg, actions, 3, NULL, &err), 0);
+	state = fake_zammad_state(&fake);
+	ck_assert_uint_eq(count_articles(state, 81, true), 1);
+	ck_assert_uint_eq(count_articles(state, 81, false), 2);
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(
+		json_array_get(json_object_get(state, "articles"), 1), "body")),
+		"answered automatically"));
+	json_decref(state);
+	json_decref(actions);
+	config_release(&cfg);
+}
+END_TEST
+
 START_TEST(apply_rejects_malformed_actions)
 {
 	json_t *bad[] = {
@@ -1280,6 +1484,7 @@ static Suite *suite(void)
 	tcase_add_test(tp, plan_ai_draft_without_draft_goes_to_human);
 	tcase_add_test(tp, plan_ai_reply);
 	tcase_add_test(tp, plan_auto_response_gets_nothing);
+	tcase_add_test(tp, plan_reply_only_where_zammad_delivers);
 	tcase_add_test(tp, plan_sla_breach);
 	tcase_add_test(tp, plan_none);
 	suite_add_tcase(s, tp);
@@ -1293,6 +1498,9 @@ static Suite *suite(void)
 	tcase_add_test(ta, apply_refusals_are_remote_errors);
 	tcase_add_test(ta, apply_unreachable_is_busy);
 	tcase_add_test(ta, apply_public_reply);
+	tcase_add_test(ta, apply_undeliverable_reply_admin_token);
+	tcase_add_test(ta, apply_undeliverable_reply_agent_token);
+	tcase_add_test(ta, apply_reply_outage_is_retried);
 	tcase_add_test(ta, apply_rejects_malformed_actions);
 	tcase_add_test(ta, setup_creates_then_updates);
 	tcase_add_test(ta, setup_reports_errors);
