@@ -11,6 +11,14 @@
  * The triggers fire on a customer article that is not internal, on a new
  * ticket or on an update, and skip tickets carrying the opt-out tag.
  * Sender id 2 is Zammad's built-in "Customer" sender.
+ *
+ * The webhook is always set to Zammad's default payload: deskpilot parses
+ * nothing else. Zammad builds a custom payload when customized_payload is
+ * true or a pre_defined_webhook_type (Slack, Mattermost, ...) is set
+ * (trigger_webhook_job.rb #payload), and a PUT keeps every attribute it
+ * does not name, so both are sent explicitly, false and null. Zammad
+ * before 6.1 has neither attribute and drops unknown ones
+ * (ApplicationModel::CanCleanupParam).
  */
 #include "cli/cli.h"
 
@@ -81,8 +89,10 @@ static char *read_secret(const char *path)
 }
 
 /* The id of the object called name in the list at path: >0 found, 0 not
- * there, <0 error (printed). */
-static json_int_t find_by_name(struct setup *s, const char *path, const char *name)
+ * there, <0 error (printed). When found and found is not NULL, *found is
+ * the object as Zammad has it (a new reference). */
+static json_int_t find_by_name(struct setup *s, const char *path, const char *name,
+			       json_t **found)
 {
 	struct dp_error err = {{0}};
 	json_t *list = NULL;
@@ -99,11 +109,41 @@ static json_int_t find_by_name(struct setup *s, const char *path, const char *na
 
 		if (n && strcmp(n, name) == 0) {
 			id = json_integer_value(json_object_get(item, "id"));
+			if (found)
+				*found = json_incref(item);
 			break;
 		}
 	}
 	json_decref(list);
 	return id;
+}
+
+/* The request body as the dry run shows it: keys sorted, the signature
+ * token masked the way Zammad masks it. New string. */
+static char *shown_body(const json_t *body)
+{
+	json_t *copy = json_deep_copy(body);
+	char *text;
+
+	if (json_object_get(copy, "signature_token"))
+		json_object_set_new(copy, "signature_token", json_string("**********"));
+	text = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(copy);
+	return text;
+}
+
+/* A webhook Zammad would fill with something other than its default
+ * payload: say so, since deskpilot resets it. */
+static void report_custom_payload(const json_t *existing)
+{
+	const char *type = json_string_value(json_object_get(existing, "pre_defined_webhook_type"));
+
+	if (json_is_true(json_object_get(existing, "customized_payload")))
+		printf("  its custom payload will be switched off: deskpilot reads "
+		       "Zammad's default payload\n");
+	if (type && *type)
+		printf("  its pre-defined webhook type '%s' will be removed: deskpilot "
+		       "reads Zammad's default payload\n", type);
 }
 
 /* Create or update the object called `name` in collection `path` with
@@ -113,22 +153,31 @@ static json_int_t put_object(struct setup *s, const char *what, const char *path
 			     const char *name, const json_t *body)
 {
 	struct dp_error err = {{0}};
-	json_int_t id = find_by_name(s, path, name);
-	json_t *got = NULL;
+	json_t *got = NULL, *existing = NULL;
+	json_int_t id = find_by_name(s, path, name, &existing);
 	char *item_path;
 	int rc;
 
 	if (id < 0)
 		return -1;
+	item_path = id ? xasprintf("%s/%lld", path, (long long)id) : xstrdup(path);
 	if (s->dry_run) {
+		char *text = shown_body(body);
+
 		if (id)
 			printf("%s \"%s\": would update (id %lld)\n", what, name,
 			       (long long)id);
 		else
 			printf("%s \"%s\": would create\n", what, name);
+		if (id && strcmp(what, "webhook") == 0)
+			report_custom_payload(existing);
+		printf("  %s %s %s\n", id ? "PUT" : "POST", item_path, text);
+		free(text);
+		free(item_path);
+		json_decref(existing);
 		return id;
 	}
-	item_path = id ? xasprintf("%s/%lld", path, (long long)id) : xstrdup(path);
+	json_decref(existing);
 	rc = zammad_request(&s->z, s->http, id ? "PUT" : "POST", item_path, body, &got,
 			    &err);
 	free(item_path);
@@ -174,9 +223,10 @@ static json_t *trigger_body(const struct setup *s, const char *name,
 static int run(struct setup *s, const char *endpoint)
 {
 	json_t *hook = json_pack(
-		"{s:s, s:s, s:s, s:b, s:b, s:s}", "name", WEBHOOK_NAME, "endpoint",
-		endpoint, "signature_token", s->z.webhook_secret, "ssl_verify", 1,
-		"active", 1, "note",
+		"{s:s, s:s, s:s, s:b, s:b, s:b, s:n, s:s}", "name", WEBHOOK_NAME,
+		"endpoint", endpoint, "signature_token", s->z.webhook_secret,
+		"ssl_verify", 1, "active", 1, "customized_payload", 0,
+		"pre_defined_webhook_type", "note",
 		"deskpilot triage: customer articles in, decisions back through the API. "
 		"Managed by deskpilot zammad-setup.");
 	json_int_t hook_id = put_object(s, "webhook", "/api/v1/webhooks", WEBHOOK_NAME, hook);

@@ -25,9 +25,12 @@ raises, application_controller/handles_errors.rb answers): 500
 {"error": "No email address found for group 'NAME' (ID)"} when the token's
 user is an admin, else 500 {"error": "Error ID XXXXXXXX: Please contact your
 administrator."}. Group 4 ("Phone Desk") has no address; the others do.
+Webhooks keep the attributes a PUT does not name, and a webhook saved with
+customized_payload false loses its custom_payload (Webhook#reset_custom_payload).
 Test hooks (no auth):
   GET  /__state    everything, as JSON (tickets, tags, articles, webhooks,
-                   triggers, requests = [[method, path, status], ...])
+                   triggers, requests = [[method, path, status], ...],
+                   bodies = [[method, path, body], ...] of the writes)
   POST /__control  {"fail_next": N, "status": 500, "retry_after": "1",
                    "fail_match": "POST /api/v1/ticket_articles",
                    "delay_ms": MS, "reset": true, "create_tickets": [IDS],
@@ -75,6 +78,7 @@ def initial_state():
         "webhooks": [],
         "triggers": [],
         "requests": [],
+        "bodies": [],
         "next_id": 1000,
     }
 
@@ -192,6 +196,8 @@ class Handler(BaseHTTPRequestHandler):
             except LookupError as e:
                 status, obj = error(422, str(e))
             f.state["requests"].append([method, url.path, status])
+            if method != "GET":
+                f.state["bodies"].append([method, url.path, body])
             f.save()
         self.reply(status, obj)
 
@@ -353,15 +359,23 @@ class Handler(BaseHTTPRequestHandler):
             return error(422, "Name can't be blank")
         if not rest and method == "POST":
             item = dict(body, id=self.fake.new_id(), created_at=NOW)
+            self.before_save(res, item)
             items.append(item)
             return 201, self.masked(res, item)
         if len(rest) == 1 and method == "PUT":
             for item in items:
                 if str(item["id"]) == rest[0]:
                     item.update(body)
+                    self.before_save(res, item)
                     return 200, self.masked(res, item)
             return error(404, "Couldn't find %s with 'id'=%s" % (res[:-1].title(), rest[0]))
         return error(404, "No route matches [%s]" % method)
+
+    @staticmethod
+    def before_save(res, item):
+        """Webhook#reset_custom_payload: no custom payload unless enabled."""
+        if res == "webhooks" and not item.get("customized_payload"):
+            item["custom_payload"] = None
 
     @staticmethod
     def masked(res, item):

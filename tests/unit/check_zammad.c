@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define SECRET "test-webhook-secret"
 
@@ -1439,6 +1440,126 @@ START_TEST(setup_creates_then_updates)
 }
 END_TEST
 
+/* run_setup with stdout captured; returns the exit status, the output
+ * into *out (new string). */
+static int run_setup_captured(const char *extra, char **out)
+{
+	char path[] = "/tmp/dp-setup-XXXXXX";
+	int fd = mkstemp(path), saved, rc;
+	size_t len;
+	FILE *f;
+
+	ck_assert_int_ge(fd, 0);
+	fflush(stdout);
+	saved = dup(STDOUT_FILENO);
+	dup2(fd, STDOUT_FILENO);
+	rc = run_setup(extra);
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	close(fd);
+	f = fopen(path, "rb");
+	ck_assert_ptr_nonnull(f);
+	*out = xmalloc(64 * 1024);
+	len = fread(*out, 1, 64 * 1024 - 1, f);
+	(*out)[len] = '\0';
+	fclose(f);
+	unlink(path);
+	return rc;
+}
+
+static const json_t *webhook_named(const json_t *state, const char *name)
+{
+	const json_t *hooks = json_object_get(state, "webhooks");
+
+	for (size_t i = 0; i < json_array_size(hooks); i++) {
+		const json_t *w = json_array_get(hooks, i);
+
+		if (strcmp(json_string_value(json_object_get(w, "name")), name) == 0)
+			return w;
+	}
+	return NULL;
+}
+
+/* A webhook "deskpilot" someone gave a custom payload (or made a Slack
+ * webhook) sends what deskpilot cannot parse. zammad-setup puts it back
+ * on Zammad's default payload, and its dry run says what it will send. */
+START_TEST(setup_forces_default_payload)
+{
+	struct config cfg;
+	struct dp_error err = {{0}};
+	struct http_client *http;
+	json_t *seed, *state;
+	const json_t *w, *bodies, *last = NULL;
+	char *out = NULL;
+
+	ck_assert_int_eq(fake_zammad_control(&fake, "{\"reset\":true}"), 0);
+	/* Zammad's own API is how the earlier webhook came to be. */
+	test_config(&cfg);
+	http = http_client_new();
+	seed = json_pack("{s:s, s:s, s:b, s:s, s:s, s:b}", "name", "deskpilot",
+			 "endpoint", "https://old.example.test/hooks/zammad",
+			 "customized_payload", 1, "custom_payload",
+			 "{\"ticket\":\"#{ticket.id}\"}", "pre_defined_webhook_type", "Slack",
+			 "active", 1);
+	ck_assert_msg(zammad_request(&cfg.zammad, http, "POST", "/api/v1/webhooks", seed, NULL,
+				     &err) == 0, "%s", err.msg);
+	json_decref(seed);
+	http_client_free(http);
+	config_release(&cfg);
+
+	ck_assert_int_eq(run_setup_captured("--dry-run", &out), 0);
+	ck_assert_msg(strstr(out, "webhook \"deskpilot\": would update"), "%s", out);
+	ck_assert_msg(strstr(out, "\"customized_payload\":false"), "%s", out);
+	ck_assert_msg(strstr(out, "\"pre_defined_webhook_type\":null"), "%s", out);
+	ck_assert_msg(strstr(out, "its custom payload will be switched off"), "%s", out);
+	ck_assert_msg(strstr(out, "pre-defined webhook type 'Slack' will be removed"), "%s", out);
+	ck_assert_msg(strstr(out, "\"signature_token\":\"**********\""), "%s", out);
+	ck_assert_ptr_null(strstr(out, "s3cret"));
+	free(out);
+	state = fake_zammad_state(&fake);
+	ck_assert(json_is_true(json_object_get(webhook_named(state, "deskpilot"),
+					       "customized_payload")));
+	json_decref(state);
+
+	ck_assert_int_eq(run_setup(NULL), 0);
+	state = fake_zammad_state(&fake);
+	w = webhook_named(state, "deskpilot");
+	ck_assert(json_is_false(json_object_get(w, "customized_payload")));
+	ck_assert(json_is_null(json_object_get(w, "custom_payload")));
+	ck_assert(json_is_null(json_object_get(w, "pre_defined_webhook_type")));
+	ck_assert_str_eq(json_string_value(json_object_get(w, "endpoint")),
+			 "https://deskpilot.example.test/hooks/zammad");
+	/* The request itself names both, false and null. */
+	bodies = json_object_get(state, "bodies");
+	for (size_t i = 0; i < json_array_size(bodies); i++) {
+		const json_t *b = json_array_get(bodies, i);
+
+		if (strcmp(json_string_value(json_array_get(b, 0)), "PUT") == 0 &&
+		    strncmp(json_string_value(json_array_get(b, 1)), "/api/v1/webhooks/", 17) == 0)
+			last = json_array_get(b, 2);
+	}
+	ck_assert_ptr_nonnull(last);
+	ck_assert(json_is_false(json_object_get(last, "customized_payload")));
+	ck_assert(json_is_null(json_object_get(last, "pre_defined_webhook_type")));
+	json_decref(state);
+
+	/* A new webhook is created with them too. */
+	ck_assert_int_eq(fake_zammad_control(&fake, "{\"reset\":true}"), 0);
+	ck_assert_int_eq(run_setup_captured("--dry-run", &out), 0);
+	ck_assert_msg(strstr(out, "webhook \"deskpilot\": would create\n  POST /api/v1/webhooks {"),
+		      "%s", out);
+	ck_assert_msg(strstr(out, "\"customized_payload\":false"), "%s", out);
+	free(out);
+	ck_assert_int_eq(run_setup(NULL), 0);
+	state = fake_zammad_state(&fake);
+	w = webhook_named(state, "deskpilot");
+	ck_assert(json_is_false(json_object_get(w, "customized_payload")));
+	ck_assert(json_is_null(json_object_get(w, "pre_defined_webhook_type")));
+	json_decref(state);
+}
+END_TEST
+
 START_TEST(setup_reports_errors)
 {
 	const char *wrong_token[] = {"zammad-setup", "--url", fake.url, "--token", "wrong",
@@ -1503,6 +1624,7 @@ static Suite *suite(void)
 	tcase_add_test(ta, apply_reply_outage_is_retried);
 	tcase_add_test(ta, apply_rejects_malformed_actions);
 	tcase_add_test(ta, setup_creates_then_updates);
+	tcase_add_test(ta, setup_forces_default_payload);
 	tcase_add_test(ta, setup_reports_errors);
 	suite_add_tcase(s, ta);
 	return s;
