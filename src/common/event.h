@@ -49,6 +49,11 @@ struct ticket_event {
 	bool customer_vip;
 	char *organization;
 	bool organization_vip;
+	/* The customer's other organizations whose VIP flag the webhook did not
+	 * carry, as the helpdesk numbers them ("5,7"; a final "+" when there
+	 * were more than the connector keeps). The connector's enrich step
+	 * reads their flags before triage. */
+	char *other_organization_ids;
 
 	int64_t article_id; /* Zammad article id, osTicket thread entry id */
 	char *sender;       /* Customer, Agent or System */

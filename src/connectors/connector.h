@@ -7,8 +7,8 @@
  * and how to make one such call (apply). Adding a helpdesk means adding one
  * connector file and a line in connectors.c.
  *
- * Threading: accept runs on front threads, plan on worker threads, apply on
- * the outbox dispatcher; all three only read the config.
+ * Threading: accept runs on front threads, enrich and plan on worker
+ * threads, apply on the outbox dispatcher; all four only read the config.
  */
 #ifndef DP_CONNECTOR_H
 #define DP_CONNECTOR_H
@@ -67,6 +67,15 @@ struct connector {
 	 * DP_EPARSE (400) for a body that is not a valid event, with the
 	 * reason in err; DP_ETOOBIG (413) for a document past a cap. */
 	int (*accept)(const struct config *cfg, const struct hook_request *req,
+		      struct ticket_event *ev, struct dp_error *err);
+
+	/* Optional (NULL: nothing to add). Complete a stored event with what
+	 * triage needs and the webhook did not carry, by asking the helpdesk
+	 * (e.g. the VIP flags of the customer's other organizations); runs on
+	 * a worker before triage, never on the front. Returns 0; <0 with the
+	 * reason in err when something could not be read: the pipeline then
+	 * lets no AI text out for this event. */
+	int (*enrich)(const struct config *cfg, struct http_client *http,
 		      struct ticket_event *ev, struct dp_error *err);
 
 	/* Append to `actions` (a JSON array) the helpdesk calls that carry out

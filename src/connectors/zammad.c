@@ -182,6 +182,47 @@ static bool get_bool(const json_t *obj, const char *key)
 	return json_is_true(json_object_get(obj, key));
 }
 
+/* The customer's organizations whose VIP flag the payload lacks: the
+ * primary one (customer.organization_id) and the secondary ones
+ * (customer.organization_ids), less the ticket's own organization, whose
+ * hash carries "vip". At most ZAMMAD_MAX_ORGS, then "+". */
+static void parse_other_organizations(const json_t *ticket, const json_t *c,
+				      struct ticket_event *ev)
+{
+	const json_t *ids = json_object_get(c, "organization_ids");
+	int64_t known = get_int(json_object_get(ticket, "organization"), "id");
+	int64_t seen[ZAMMAD_MAX_ORGS];
+	size_t n = 0;
+	bool more = false;
+	struct buf b;
+
+	buf_init(&b, ZAMMAD_MAX_FIELD);
+	for (size_t i = 0; i <= json_array_size(ids); i++) {
+		/* The primary organization first, then the secondary ones. */
+		int64_t id = i == 0 ? get_int(c, "organization_id")
+				    : (json_is_integer(json_array_get(ids, i - 1))
+					       ? (int64_t)json_integer_value(json_array_get(ids, i - 1))
+					       : 0);
+		bool dup = id <= 0 || id == known;
+
+		for (size_t k = 0; k < n && !dup; k++)
+			dup = seen[k] == id;
+		if (dup)
+			continue;
+		if (n == ZAMMAD_MAX_ORGS) {
+			more = true;
+			break;
+		}
+		seen[n++] = id;
+		buf_printf(&b, "%s%" PRId64, n > 1 ? "," : "", id);
+	}
+	if (more)
+		buf_puts(&b, ",+");
+	if (n)
+		ev->other_organization_ids = xstrdup(buf_str(&b));
+	buf_release(&b);
+}
+
 static void parse_customer(const json_t *ticket, struct ticket_event *ev)
 {
 	const json_t *c = json_object_get(ticket, "customer");
@@ -208,6 +249,8 @@ static void parse_customer(const json_t *ticket, struct ticket_event *ev)
 	} else {
 		ev->organization = take_str(c, "organization");
 	}
+	if (json_is_object(c))
+		parse_other_organizations(ticket, c, ev);
 }
 
 static enum event_kind classify(const struct config_zammad *z,
@@ -331,6 +374,59 @@ static int zammad_accept(const struct config *cfg, const struct hook_request *re
 		return rc;
 	ev->source = xstrdup("zammad");
 	ev->delivery_id = delivery && *delivery ? xstrdup(delivery) : NULL;
+	return 0;
+}
+
+/* ---- enrich ---------------------------------------------------------- */
+
+static int request_status(const struct config_zammad *z, struct http_client *http,
+			  const char *method, const char *path, const json_t *body,
+			  json_t **out, long *status, struct dp_error *err);
+
+/* A customer is premium through any of their organizations. The webhook
+ * carries the VIP flag of the ticket's organization only; the others
+ * (ev->other_organization_ids) are read with
+ * GET /api/v1/organizations/ID, which agents may call. Organizations have
+ * a "vip" attribute since Zammad 6.1 (BREAKING_CHANGES.md, issue #4543);
+ * before, the key is absent and only deskpilot's own rules make them
+ * premium. An organization deleted since (404) is no longer the
+ * customer's. */
+static int zammad_enrich(const struct config *cfg, struct http_client *http,
+			 struct ticket_event *ev, struct dp_error *err)
+{
+	const struct config_zammad *z = &cfg->zammad;
+	const char *p = ev->other_organization_ids;
+
+	if (!p || ev->customer_vip || ev->organization_vip)
+		return 0;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		char path[64], *end;
+		long long id = strtoll(p, &end, 10);
+		json_t *org = NULL;
+		long status;
+		int rc;
+
+		if (*p == '+')
+			return dp_fail(err, DP_EINVAL,
+				       "customer %" PRId64 " has more than %d organizations",
+				       ev->customer_id, ZAMMAD_MAX_ORGS);
+		if (end != p + n || id <= 0)
+			return dp_fail(err, DP_EINVAL, "bad organization id '%.*s'",
+				       (int)(n > 32 ? 32 : n), p);
+		snprintf(path, sizeof(path), "/api/v1/organizations/%lld", id);
+		rc = request_status(z, http, "GET", path, NULL, &org, &status, err);
+		if (rc < 0 && status != 404)
+			return rc;
+		if (rc == 0 && json_is_true(json_object_get(org, "vip")))
+			ev->organization_vip = true;
+		json_decref(org);
+		if (ev->organization_vip)
+			return 0;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
 	return 0;
 }
 
@@ -1048,6 +1144,7 @@ const struct connector zammad_connector = {
 	.name = "zammad",
 	.enabled = zammad_enabled,
 	.accept = zammad_accept,
+	.enrich = zammad_enrich,
 	.plan = zammad_plan,
 	.apply = zammad_apply,
 };

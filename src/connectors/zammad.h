@@ -22,6 +22,7 @@
 #define ZAMMAD_MAX_TEXT (64u * 1024) /* article body, after HTML to text */
 #define ZAMMAD_MAX_FIELD 1024u       /* any other string field */
 #define ZAMMAD_MAX_DELIVERY 128u     /* X-Zammad-Delivery */
+#define ZAMMAD_MAX_ORGS 32           /* other organizations looked up */
 
 extern const struct connector zammad_connector;
 

@@ -2,10 +2,12 @@
  * pipeline.c - worker and dispatcher threads (see pipeline.h).
  *
  * A worker's step for one event: clean the text, load what triage needs
- * (VIP rules, the ticket's history, the current model), decide, draft if
- * the decision allows AI text, then commit decision + outbox actions +
- * event state in one transaction. Failure is closed toward humans: a
- * drafter that fails turns an AI outcome into `human` with its reason.
+ * (VIP rules, the ticket's history, the current model, and what the
+ * connector's enrich step reads from the helpdesk), decide, draft if the
+ * decision allows AI text, then commit decision + outbox actions + event
+ * state in one transaction. Failure is closed toward humans: a drafter
+ * that fails, or a premium status the helpdesk could not confirm, turns
+ * an AI outcome into `human` with its reason.
  *
  * The dispatcher's step: claim the next due outbox action, apply it
  * through its connector, record done / retry later / dead. It also runs
@@ -55,6 +57,7 @@ struct worker {
 	struct pipeline *p;
 	store *st;
 	struct drafter *drafter;
+	struct http_client *http; /* workers: the connectors' enrich calls */
 	struct classifier *model;
 	int64_t model_stamp;
 };
@@ -115,6 +118,20 @@ static void draft_step(struct worker *w, const struct ticket_event *ev,
 		decision_add_reason(d, dr->failure[0] ? dr->failure : "model_failed",
 				    dr->detail);
 	}
+}
+
+/* The helpdesk could not tell whether the customer is premium (enrich
+ * failed): no AI text may go out, so an AI outcome goes to a human, and
+ * the reason is recorded on any outcome that writes to the ticket. */
+static void hold_for_human(struct decision *d, const char *why)
+{
+	enum outcome *o = effective(d);
+
+	if (*o == OUTCOME_NONE || *o == OUTCOME_HUMAN_VIP)
+		return;
+	if (is_ai(*o))
+		*o = OUTCOME_HUMAN;
+	decision_add_reason(d, "vip_unknown", why);
 }
 
 /* The readable explanation that goes into the internal note. */
@@ -201,12 +218,15 @@ static void decide(struct worker *w, int64_t event_id, struct ticket_event *ev)
 {
 	const struct config *cfg = w->p->cfg;
 	int64_t t0 = dp_mono_us();
+	const struct connector *conn = connector_find(ev->source);
 	struct ticket_history hist;
 	struct vip_rules vip;
 	struct draft_result dr;
 	struct decision d;
+	struct dp_error eerr = {{0}};
 	int64_t decision_id = 0;
 	char *cleaned = clean_text(ev->body ? ev->body : "");
+	bool tier_unknown = false;
 	int rc;
 
 	free(ev->body);
@@ -220,11 +240,19 @@ static void decide(struct worker *w, int64_t event_id, struct ticket_event *ev)
 		w->st, ev->source, ev->ticket_id, event_id);
 	hist.prior_ai = store_decision_prior_ai(w->st, ev->source,
 						ev->ticket_id, event_id);
+	if (conn && conn->enrich && conn->enrich(cfg, w->http, ev, &eerr) < 0) {
+		tier_unknown = true;
+		log_warn("msg=\"cannot complete the event from the helpdesk; no AI text\" event=%lld ticket=%lld source=%s error=\"%s\"",
+			 (long long)event_id, (long long)ev->ticket_id, ev->source,
+			 eerr.msg);
+	}
 	triage_decide(&(struct triage_input){ev, &vip, &hist, &cfg->policy,
 					     w->model},
 		      &d);
 	/* An intent agents keep rewriting drafts for gets no auto-reply. */
 	acceptance_apply_demotion(w->st, &d);
+	if (tier_unknown)
+		hold_for_human(&d, eerr.msg);
 	draft_step(w, ev, &d, &dr);
 	rc = commit(w, event_id, ev, &d, &dr, dp_mono_us() - t0, &decision_id);
 	if (rc == 0)
@@ -432,6 +460,7 @@ static void worker_free(struct worker *w)
 		return;
 	classifier_free(w->model);
 	drafter_free(w->drafter);
+	http_client_free(w->http);
 	store_close(w->st);
 	free(w);
 }
@@ -447,8 +476,10 @@ static struct worker *worker_new(struct pipeline *p, bool drafts,
 		free(w);
 		return NULL;
 	}
-	if (drafts)
+	if (drafts) {
 		w->drafter = drafter_new(p->cfg);
+		w->http = http_client_new();
+	}
 	return w;
 }
 

@@ -17,6 +17,7 @@ Routes (as Zammad has them):
   POST /api/v1/tags/add              -> 201 true     GET /api/v1/tags?object=Ticket&o_id=ID
   DELETE /api/v1/tags/remove         -> 200 true
   GET  /api/v1/ticket_articles/by_ticket/ID          POST /api/v1/ticket_articles -> 201
+  GET  /api/v1/organizations/ID
   GET|POST /api/v1/webhooks          PUT /api/v1/webhooks/ID
   GET|POST /api/v1/triggers          PUT /api/v1/triggers/ID
 An e-mail article by an agent on a ticket whose group has no e-mail address
@@ -29,17 +30,21 @@ Webhooks keep the attributes a PUT does not name, and a webhook saved with
 customized_payload false loses its custom_payload (Webhook#reset_custom_payload).
 Test hooks (no auth):
   GET  /__state    everything, as JSON (tickets, tags, articles, webhooks,
-                   triggers, requests = [[method, path, status], ...],
-                   bodies = [[method, path, body], ...] of the writes)
+                   triggers, organizations, requests = [[method, path,
+                   status], ...], bodies = [[method, path, body], ...] of
+                   the writes)
   POST /__control  {"fail_next": N, "status": 500, "retry_after": "1",
                    "fail_match": "POST /api/v1/ticket_articles",
                    "delay_ms": MS, "reset": true, "create_tickets": [IDS],
-                   "ticket_group": {"ID": GROUP_ID}, "admin": BOOL}:
+                   "ticket_group": {"ID": GROUP_ID}, "admin": BOOL,
+                   "organizations": {"ID": {...}}}:
                    the next N API requests (only those matching
                    fail_match, when given) fail with status; every API
                    request waits delay_ms; tickets IDS come into being;
                    tickets move to groups; the token's user is an admin or
-                   not (default not)
+                   not (default not); organizations are added or replaced
+                   (GET answers exactly the stored object: leave out "vip"
+                   to play a Zammad before 6.1)
   GET  /__blob?size=N   N bytes of "x"      GET /__redirect  302 to /__state
 With --state-file, the state is written there (atomically) after every
 change, and read back at start when the file exists, so a restarted fake
@@ -77,6 +82,7 @@ def initial_state():
         "articles": [],
         "webhooks": [],
         "triggers": [],
+        "organizations": {},
         "requests": [],
         "bodies": [],
         "next_id": 1000,
@@ -223,6 +229,8 @@ class Handler(BaseHTTPRequestHandler):
                 for tid, gid in body.get("ticket_group", {}).items():
                     t = f.state["tickets"][str(tid)]
                     t["group_id"], t["group"] = int(gid), GROUPS[int(gid)]
+                for oid, org in body.get("organizations", {}).items():
+                    f.state["organizations"][str(oid)] = org
                 f.admin = bool(body.get("admin", f.admin))
                 f.fail_next = int(body.get("fail_next", f.fail_next))
                 f.fail_match = body.get("fail_match", f.fail_match)
@@ -256,6 +264,11 @@ class Handler(BaseHTTPRequestHandler):
             return self.tag_add(body)
         if res == "tags" and rest == ["remove"] and method == "DELETE":
             return self.tag_remove(body)
+        if res == "organizations" and len(rest) == 1 and method == "GET":
+            org = self.fake.state["organizations"].get(rest[0])
+            if org is None:
+                return error(404, "Couldn't find Organization with 'id'=%s" % rest[0])
+            return 200, org
         if res == "tags" and not rest and method == "GET":
             q = parse_qs(url.query)
             tid = q.get("o_id", [""])[0]

@@ -9,7 +9,10 @@
  *   must get no answer;
  * - a public reply on a ticket whose group has no e-mail address is
  *   refused by Zammad with HTTP 500 on every attempt, and must end with
- *   the draft in front of a human, not in a day of retries.
+ *   the draft in front of a human, not in a day of retries;
+ * - a customer is premium through any of their organizations, and the
+ *   webhook carries the VIP flag of the ticket's organization only: the
+ *   others are read from Zammad, and when that fails no AI text goes out.
  *
  * The tests run in order against one stack.
  */
@@ -82,6 +85,30 @@ static char *repo_fixture(const char *name, size_t *len)
 	free(path);
 	free(rel);
 	return body;
+}
+
+/* The routine fixture as a new message on ticket, its customer also in
+ * the organizations ids (compact JSON, new string). */
+static char *event_with_orgs(long ticket, long article, json_t *ids, size_t *len)
+{
+	size_t n;
+	char *raw = zammad_fixture("webhook-default-customer-email.body", &n);
+	json_t *j = json_loadb(raw, n, 0, NULL);
+	json_t *t = json_object_get(j, "ticket");
+	json_t *a = json_object_get(j, "article");
+	char *out;
+
+	ck_assert_ptr_nonnull(j);
+	json_object_set_new(t, "id", json_integer(ticket));
+	json_object_set_new(t, "number", json_sprintf("%ld", 26000 + ticket));
+	json_object_set_new(json_object_get(t, "customer"), "organization_ids", ids);
+	json_object_set_new(a, "id", json_integer(article));
+	json_object_set_new(a, "ticket_id", json_integer(ticket));
+	out = json_dumps(j, JSON_COMPACT);
+	*len = strlen(out);
+	json_decref(j);
+	free(raw);
+	return out;
 }
 
 /* ---- tests ------------------------------------------------------------ */
@@ -162,6 +189,72 @@ START_TEST(test_auto_response_gets_no_answer)
 }
 END_TEST
 
+/* Nora also belongs to BigCorp Group (secondary organization 12, VIP in
+ * Zammad 6.1+): the ticket, filed under her non-VIP primary organization,
+ * is premium - a human, the VIP routing, no AI text. */
+START_TEST(test_premium_through_secondary_organization)
+{
+	struct harness_response r;
+	size_t len;
+	char *body;
+	json_t *st;
+
+	zammad_fake_control(h, zammad_port,
+			    "{\"create_tickets\": [83], \"organizations\": {\"12\":"
+			    " {\"id\": 12, \"name\": \"BigCorp Group\", \"vip\": true,"
+			    " \"active\": true, \"member_ids\": [8]}}}");
+	body = event_with_orgs(83, 830, json_pack("[i,i]", 3, 12), &len);
+	ck_assert_int_eq(zammad_deliver(h, body, len, "org-1", ZAMMAD_SECRET, &r), 202);
+	harness_response_release(&r);
+	wait_settled("SELECT count(*) FROM decisions WHERE ticket_id = 83");
+	ck_assert(harness_sql_text_is(h, "SELECT outcome FROM decisions WHERE ticket_id = 83",
+				      "human_vip"));
+	st = zammad_fake_state(h, zammad_port);
+	ck_assert(zammad_has_tag(st, 83, "vip"));
+	ck_assert(zammad_has_tag(st, 83, "human-only"));
+	ck_assert_str_eq(json_string_value(json_object_get(
+				 json_object_get(json_object_get(st, "tickets"), "83"), "group")),
+			 "VIP");
+	ck_assert_int_eq(zammad_articles(st, 83, false, NULL), 0);
+	ck_assert_int_eq(zammad_articles(st, 83, true, "premium"), 1);
+	json_decref(st);
+	free(body);
+}
+END_TEST
+
+/* The secondary organization cannot be read (Zammad answers 500): whether
+ * the customer is premium is unknown, so the routine question that would
+ * have been answered in public goes to a human. */
+START_TEST(test_unreadable_organization_holds_ai_back)
+{
+	struct harness_response r;
+	size_t len;
+	char *body, *reasons;
+	json_t *st;
+
+	zammad_fake_control(h, zammad_port,
+			    "{\"create_tickets\": [84], \"fail_next\": 1000, \"status\": 500,"
+			    " \"fail_match\": \"GET /api/v1/organizations/13\"}");
+	body = event_with_orgs(84, 840, json_pack("[i]", 13), &len);
+	ck_assert_int_eq(zammad_deliver(h, body, len, "org-2", ZAMMAD_SECRET, &r), 202);
+	harness_response_release(&r);
+	wait_settled("SELECT count(*) FROM decisions WHERE ticket_id = 84");
+	zammad_fake_control(h, zammad_port, "{\"fail_next\": 0}");
+	ck_assert(harness_sql_text_is(h, "SELECT outcome FROM decisions WHERE ticket_id = 84",
+				      "human"));
+	reasons = harness_sql_text(h, "SELECT reasons FROM decisions WHERE ticket_id = 84");
+	ck_assert_ptr_nonnull(reasons);
+	ck_assert_msg(strstr(reasons, "\"vip_unknown\""), "%s", reasons);
+	free(reasons);
+	st = zammad_fake_state(h, zammad_port);
+	ck_assert_int_eq(zammad_articles(st, 84, false, NULL), 0);
+	ck_assert(zammad_has_tag(st, 84, "needs-human"));
+	ck_assert(!zammad_has_tag(st, 84, "ai-replied"));
+	json_decref(st);
+	free(body);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("zammad_fidelity");
@@ -171,6 +264,8 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_undeliverable_reply_goes_to_a_human);
 	tcase_add_test(tc, test_auto_response_gets_no_answer);
+	tcase_add_test(tc, test_premium_through_secondary_organization);
+	tcase_add_test(tc, test_unreadable_organization_holds_ai_back);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -468,6 +468,79 @@ START_TEST(auto_response_flag_is_a_json_true)
 }
 END_TEST
 
+/* Accept the customer fixture after edit() changed its ticket. */
+static int accept_ticket_edited(const struct config *cfg, void (*edit)(json_t *ticket),
+				struct ticket_event *ev)
+{
+	struct dp_error err = {{0}};
+	size_t len;
+	char *raw = read_fixture("webhook-default-customer-email.body", &len);
+	json_t *root = json_loadb(raw, len, 0, NULL);
+	char *body;
+	int rc;
+
+	edit(json_object_get(root, "ticket"));
+	body = json_dumps(root, JSON_COMPACT);
+	ticket_event_init(ev);
+	rc = accept_with(cfg, body, strlen(body), NULL, JSON_CT, NULL, ev, &err);
+	free(body);
+	free(raw);
+	json_decref(root);
+	return rc;
+}
+
+/* The fixture's customer: primary organization 3 (the ticket's, VIP flag
+ * in the payload), secondary 3, 5, 7, 5. */
+static void edit_secondary_orgs(json_t *t)
+{
+	json_object_set_new(json_object_get(t, "customer"), "organization_ids",
+			    json_pack("[i,i,i,i]", 3, 5, 7, 5));
+}
+
+/* The same on a ticket filed without an organization. */
+static void edit_secondary_orgs_no_ticket_org(json_t *t)
+{
+	edit_secondary_orgs(t);
+	json_object_set_new(t, "organization", json_object());
+	json_object_set_new(t, "organization_id", json_null());
+}
+
+static void edit_many_orgs(json_t *t)
+{
+	json_t *ids = json_array();
+
+	for (int i = 0; i < ZAMMAD_MAX_ORGS + 8; i++)
+		json_array_append_new(ids, json_integer(100 + i));
+	json_object_set_new(json_object_get(t, "customer"), "organization_ids", ids);
+}
+
+START_TEST(parse_other_organizations)
+{
+	struct config cfg;
+	struct ticket_event ev;
+
+	test_config(&cfg);
+	/* The shared fixture: one organization, the ticket's. */
+	parse_fixture("webhook-default-customer-email.body", &ev);
+	ck_assert_ptr_null(ev.other_organization_ids);
+	ticket_event_release(&ev);
+	ck_assert_int_eq(accept_ticket_edited(&cfg, edit_secondary_orgs, &ev), 0);
+	ck_assert_str_eq(ev.other_organization_ids, "5,7");
+	ck_assert_str_eq(ev.organization, "Example Customer Ltd");
+	ticket_event_release(&ev);
+	ck_assert_int_eq(accept_ticket_edited(&cfg, edit_secondary_orgs_no_ticket_org, &ev), 0);
+	ck_assert_str_eq(ev.other_organization_ids, "3,5,7");
+	ticket_event_release(&ev);
+	ck_assert_int_eq(accept_ticket_edited(&cfg, edit_many_orgs, &ev), 0);
+	/* The primary (3) is the ticket's; then the first 32 others, then "+". */
+	ck_assert_ptr_nonnull(strstr(ev.other_organization_ids, "100,101,"));
+	ck_assert_ptr_nonnull(strstr(ev.other_organization_ids, ",131,+"));
+	ck_assert_ptr_null(strstr(ev.other_organization_ids, "132"));
+	ticket_event_release(&ev);
+	config_release(&cfg);
+}
+END_TEST
+
 START_TEST(bad_bodies_refused)
 {
 	static const struct {
@@ -1355,6 +1428,102 @@ START_TEST(apply_rejects_malformed_actions)
 }
 END_TEST
 
+static size_t count_path(const json_t *state, const char *method, const char *prefix)
+{
+	const json_t *reqs = json_object_get(state, "requests");
+	size_t n = 0;
+
+	for (size_t i = 0; i < json_array_size(reqs); i++) {
+		const json_t *r = json_array_get(reqs, i);
+
+		n += strcmp(json_string_value(json_array_get(r, 0)), method) == 0 &&
+		     strncmp(json_string_value(json_array_get(r, 1)), prefix,
+			     strlen(prefix)) == 0;
+	}
+	return n;
+}
+
+/* enrich on an event whose customer has the other organizations ids. */
+static int enrich_with(const char *ids, bool customer_vip, struct ticket_event *ev,
+		       struct dp_error *err)
+{
+	struct config cfg;
+	struct http_client *http = http_client_new();
+	int rc;
+
+	test_config(&cfg);
+	parse_fixture("webhook-default-customer-email.body", ev);
+	ev->other_organization_ids = ids ? xstrdup(ids) : NULL;
+	ev->customer_vip = customer_vip;
+	rc = zc->enrich(&cfg, http, ev, err);
+	http_client_free(http);
+	config_release(&cfg);
+	return rc;
+}
+
+/* A customer is premium through any of their organizations: the VIP flag
+ * of each one the webhook did not carry is read from Zammad. */
+START_TEST(enrich_reads_other_organizations)
+{
+	struct ticket_event ev;
+	struct dp_error err = {{0}};
+	json_t *state;
+
+	ck_assert_int_eq(fake_zammad_control(&fake, "{\"reset\":true}"), 0);
+	ck_assert_int_eq(fake_zammad_control(&fake,
+		"{\"organizations\":{"
+		"\"5\":{\"id\":5,\"name\":\"Small Shop\",\"vip\":false,\"active\":true},"
+		"\"7\":{\"id\":7,\"name\":\"BigCorp Group\",\"vip\":true,\"active\":true},"
+		"\"8\":{\"id\":8,\"name\":\"Old Zammad Org\",\"active\":true}}}"), 0);
+	ck_assert_ptr_nonnull(zc->enrich);
+
+	/* 9 is gone (404): skipped; 7 is VIP. */
+	ck_assert_int_eq(enrich_with("5,9,7", false, &ev, &err), 0);
+	ck_assert(ev.organization_vip);
+	ticket_event_release(&ev);
+	state = fake_zammad_state(&fake);
+	ck_assert_uint_eq(count_path(state, "GET", "/api/v1/organizations/"), 3);
+	json_decref(state);
+
+	/* No VIP among them, and a Zammad before 6.1 has no flag at all. */
+	ck_assert_int_eq(enrich_with("5,8", false, &ev, &err), 0);
+	ck_assert(!ev.organization_vip);
+	ticket_event_release(&ev);
+
+	/* Nothing to ask: no other organizations, or premium already. */
+	ck_assert_int_eq(fake_zammad_control(&fake, "{\"reset\":true}"), 0);
+	ck_assert_int_eq(enrich_with(NULL, false, &ev, &err), 0);
+	ticket_event_release(&ev);
+	ck_assert_int_eq(enrich_with("7", true, &ev, &err), 0);
+	ticket_event_release(&ev);
+	state = fake_zammad_state(&fake);
+	ck_assert_uint_eq(json_array_size(json_object_get(state, "requests")), 0);
+	json_decref(state);
+}
+END_TEST
+
+/* What cannot be read is an error, so the pipeline lets no AI text out. */
+START_TEST(enrich_failures_are_errors)
+{
+	struct ticket_event ev;
+	struct dp_error err = {{0}};
+
+	ck_assert_int_eq(fake_zammad_control(&fake, "{\"reset\":true}"), 0);
+	ck_assert_int_eq(fake_zammad_control(&fake,
+		"{\"fail_next\":1,\"status\":500,"
+		"\"fail_match\":\"GET /api/v1/organizations/7\"}"), 0);
+	ck_assert_int_eq(enrich_with("7", false, &ev, &err), DP_EBUSY);
+	ck_assert(!ev.organization_vip);
+	ck_assert_ptr_nonnull(strstr(err.msg, "500"));
+	ticket_event_release(&ev);
+	ck_assert_int_eq(enrich_with("5,6,+", false, &ev, &err), DP_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.msg, "more than 32 organizations"));
+	ticket_event_release(&ev);
+	ck_assert_int_eq(enrich_with("5,x/../../users", false, &ev, &err), DP_EINVAL);
+	ticket_event_release(&ev);
+}
+END_TEST
+
 /* Run cmd_zammad_setup on a writable copy of args (NULL-terminated). */
 static int run_cmd(const char *const *args)
 {
@@ -1592,6 +1761,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, parse_no_article);
 	tcase_add_test(tc, parse_auto_response);
 	tcase_add_test(tc, auto_response_flag_is_a_json_true);
+	tcase_add_test(tc, parse_other_organizations);
 	tcase_add_test(tc, bad_bodies_refused);
 	tcase_add_test(tc, deep_nesting_refused);
 	tcase_add_test(tc, text_is_capped);
@@ -1622,6 +1792,8 @@ static Suite *suite(void)
 	tcase_add_test(ta, apply_undeliverable_reply_admin_token);
 	tcase_add_test(ta, apply_undeliverable_reply_agent_token);
 	tcase_add_test(ta, apply_reply_outage_is_retried);
+	tcase_add_test(ta, enrich_reads_other_organizations);
+	tcase_add_test(ta, enrich_failures_are_errors);
 	tcase_add_test(ta, apply_rejects_malformed_actions);
 	tcase_add_test(ta, setup_creates_then_updates);
 	tcase_add_test(ta, setup_forces_default_payload);
