@@ -19,7 +19,6 @@ TESTS += tests/integration/check_foundation
 tests_integration_check_foundation_SOURCES = tests/integration/check_foundation.c
 tests_integration_check_foundation_CFLAGS = $(DP_IT_CFLAGS)
 tests_integration_check_foundation_LDADD = $(DP_IT_LIBS)
-EXTRA_DIST += tests/data/foundation/zammad-customer-email.body
 
 # The benchmark (`make bench`, not part of make check): wrk through nginx
 # against deskpilot's ingest path and a trivial libfcgi responder.

@@ -35,7 +35,7 @@ FCGI_THREADS=${FCGI_THREADS:-8}
 NGINX=${NGINX_BIN:-/usr/sbin/nginx}
 SECRET=bench-secret
 export BENCH_SECRET=$SECRET
-export BENCH_BODY=$SRCDIR/tests/data/foundation/zammad-customer-email.body
+export BENCH_BODY=$SRCDIR/tests/data/zammad/webhook-default-customer-email.body
 
 command -v wrk >/dev/null || { echo "bench: wrk not found (apt-get install wrk)" >&2; exit 1; }
 [ -x "$NGINX" ] || { echo "bench: nginx not found at $NGINX" >&2; exit 1; }

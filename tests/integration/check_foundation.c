@@ -32,7 +32,7 @@
 #include <unistd.h>
 
 #define SECRET "test-webhook-secret"
-#define FIXTURE "tests/data/foundation/zammad-customer-email.body"
+#define FIXTURE "tests/data/zammad/webhook-default-customer-email.body"
 
 /* max_body sits between the fixture (7471 bytes) and the oversized body;
  * nginx's client_max_body_size (2m in the snippet) is far above both, so

@@ -74,19 +74,6 @@ static void wait_settled(const char *sql)
 		      sql);
 }
 
-/* A fixture kept in the repository (tests/data/zammad). */
-static char *repo_fixture(const char *name, size_t *len)
-{
-	char *rel = xasprintf("tests/data/zammad/%s", name);
-	char *path = harness_srcdir_path(rel);
-	char *body = harness_slurp(path, len);
-
-	ck_assert_msg(body != NULL, "cannot read fixture '%s'", path);
-	free(path);
-	free(rel);
-	return body;
-}
-
 /* The routine fixture as a new message on ticket, its customer also in
  * the organizations ids (compact JSON, new string). */
 static char *event_with_orgs(long ticket, long article, json_t *ids, size_t *len)
@@ -160,7 +147,7 @@ START_TEST(test_auto_response_gets_no_answer)
 {
 	struct harness_response r;
 	size_t len;
-	char *body = repo_fixture("webhook-auto-response.body", &len);
+	char *body = zammad_fixture("webhook-auto-response.body", &len);
 	int64_t outbox_before = sql_int("SELECT count(*) FROM outbox");
 	char *reasons;
 	json_t *st;

@@ -49,35 +49,12 @@ static char *read_fixture(const char *name, size_t *len)
 	return data;
 }
 
-/* A fixture kept in the repository (tests/data/zammad), for cases the
- * shared ones do not cover. */
-static char *read_repo_fixture(const char *name, size_t *len)
-{
-	const char *src = getenv("DP_SRCDIR");
-	char *path = xasprintf("%s/tests/data/zammad/%s", src && *src ? src : ".", name);
-	FILE *f = fopen(path, "rb");
-	char *data;
-	long n;
-
-	ck_assert_msg(f != NULL, "cannot open fixture %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	data = xmalloc((size_t)n + 1);
-	ck_assert_uint_eq(fread(data, 1, (size_t)n, f), (size_t)n);
-	data[n] = '\0';
-	fclose(f);
-	free(path);
-	*len = (size_t)n;
-	return data;
-}
-
 /* The "sha1=..." of name in tests/data/zammad/signatures.txt (new
  * string). */
 static char *repo_signature(const char *name)
 {
 	size_t len, n = strlen(name);
-	char *list = read_repo_fixture("signatures.txt", &len);
+	char *list = read_fixture("signatures.txt", &len);
 	char *out = NULL;
 
 	for (char *p = list; p && *p && !out;) {
@@ -241,7 +218,7 @@ START_TEST(signatures_from_fixtures)
 		}
 		p = nl ? nl + 1 : NULL;
 	}
-	ck_assert_uint_eq(n_checked, 3);
+	ck_assert_uint_eq(n_checked, 4);
 	free(list);
 	config_release(&cfg);
 }
@@ -387,7 +364,7 @@ START_TEST(parse_auto_response)
 	struct ticket_event ev;
 	struct dp_error err = {{0}};
 	size_t len;
-	char *body = read_repo_fixture("webhook-auto-response.body", &len);
+	char *body = read_fixture("webhook-auto-response.body", &len);
 	char *sig = repo_signature("webhook-auto-response.body");
 
 	test_config(&cfg);
@@ -901,7 +878,7 @@ START_TEST(plan_auto_response_gets_nothing)
 	struct decision d;
 	json_t *actions = json_array();
 	size_t len;
-	char *body = read_repo_fixture("webhook-auto-response.body", &len);
+	char *body = read_fixture("webhook-auto-response.body", &len);
 
 	test_config(&cfg);
 	ticket_event_init(&ev);
