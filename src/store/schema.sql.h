@@ -152,6 +152,24 @@ static const char *const migrations[] = {
 	"INSERT INTO event_raw (event_id, raw)"
 	"  SELECT id, raw FROM events WHERE raw IS NOT NULL;"
 	"ALTER TABLE events DROP COLUMN raw;",
+
+	/* 5: this database's installation id, made once, here. Decision ids
+	 * start at 1 in every database, so a helpdesk that records which
+	 * decisions it applied (the osTicket plugin) needs both to tell two
+	 * databases apart. Undone osTicket actions get it too, so they are
+	 * keyed like new ones when they are sent. */
+	"CREATE TABLE installation ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  uuid TEXT NOT NULL,"                /* 32 lowercase hex digits */
+	"  created_at INTEGER NOT NULL"        /* ms since epoch */
+	");"
+	"INSERT INTO installation (id, uuid, created_at) VALUES (1,"
+	"  lower(hex(randomblob(16))),"
+	"  CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));"
+	"UPDATE outbox SET payload = json_set(payload, '$.installation',"
+	"  (SELECT uuid FROM installation))"
+	"  WHERE source = 'osticket' AND state IN ('pending','dead')"
+	"  AND json_valid(payload);",
 };
 
 #endif

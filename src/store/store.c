@@ -271,6 +271,22 @@ int store_ping(store *s)
 	return rc;
 }
 
+int store_installation_id(store *s, char *out)
+{
+	sqlite3_stmt *st = store_stmt(s, "SELECT uuid FROM installation WHERE id = 1");
+	const unsigned char *v;
+	int rc = DP_ESTORE;
+
+	if (st && sqlite3_step(st) == SQLITE_ROW &&
+	    (v = sqlite3_column_text(st, 0)) &&
+	    strlen((const char *)v) < STORE_INSTALLATION_SIZE) {
+		snprintf(out, STORE_INSTALLATION_SIZE, "%s", (const char *)v);
+		rc = 0;
+	}
+	store_done(st);
+	return rc;
+}
+
 void store_checkpoint_wait(int timeout_ms)
 {
 	struct timespec ts = dp_deadline_ms(timeout_ms);

@@ -34,6 +34,15 @@ int store_schema_version(void);
 /* Schema version of the open file. */
 int store_user_version(store *s);
 
+/* This database's installation id (migration 5): 32 lowercase hex digits
+ * made once when the file was created or migrated, copied into out (at
+ * least STORE_INSTALLATION_SIZE bytes). Decision ids restart at 1 in every
+ * database; the pair (installation id, decision id) names one decision
+ * across databases. A copy of the file (a restored backup, a staging
+ * copy) has the same id. 0 or DP_ESTORE. */
+#define STORE_INSTALLATION_SIZE 33
+int store_installation_id(store *s, char *out);
+
 /* A cheap read that proves the file is usable (for /healthz); 0 or
  * DP_ESTORE. */
 int store_ping(store *s);

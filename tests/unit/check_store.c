@@ -141,6 +141,91 @@ START_TEST(test_migration_4_moves_bodies)
 }
 END_TEST
 
+static char *text_of(const char *sql)
+{
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	char *v = NULL;
+
+	ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		v = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return v;
+}
+
+/* Migration 5 gives a file its installation id once; osTicket actions not
+ * yet done carry it from then on, nothing else changes. */
+START_TEST(test_migration_5_installation)
+{
+	struct dp_error err = {{0}};
+	char id[STORE_INSTALLATION_SIZE], again[STORE_INSTALLATION_SIZE];
+	char *other_db, *uuid, *want;
+	store *s;
+
+	for (int i = 0; i < 4; i++)
+		exec_sql(migrations[i]);
+	exec_sql("INSERT INTO events (id, source, ticket_id, kind, received_at,"
+		 " normalized, state) VALUES (1, 'osticket', 7, 'customer_message',"
+		 " 1000, '{}', 'done');"
+		 "INSERT INTO decisions (id, event_id, source, ticket_id, decided_at,"
+		 " outcome, reasons) VALUES (1, 1, 'osticket', 7, 1000, 'human', '[]');"
+		 "INSERT INTO outbox (id, decision_id, source, ticket_id, action,"
+		 " payload, state, created_at, next_at) VALUES"
+		 " (1, 1, 'osticket', 7, 'decision', '{\"decision_id\":1}', 'pending', 1000, 1000),"
+		 " (2, 1, 'osticket', 7, 'decision', '{\"decision_id\":1}', 'dead', 1000, 1000),"
+		 " (3, 1, 'osticket', 7, 'decision', '{\"decision_id\":1}', 'done', 1000, 1000),"
+		 " (4, 1, 'zammad', 7, 'note', '{\"body\":\"x\"}', 'pending', 1000, 1000);"
+		 "PRAGMA user_version = 4;");
+	s = store_open(db, &err);
+	ck_assert_msg(s != NULL, "%s", err.msg);
+	ck_assert_int_eq(store_installation_id(s, id), 0);
+	store_close(s);
+	ck_assert_int_eq(strlen(id), 32);
+	ck_assert_int_eq(strspn(id, "0123456789abcdef"), 32);
+	uuid = text_of("SELECT uuid FROM installation");
+	ck_assert_str_eq(uuid, id);
+	want = xasprintf("{\"decision_id\":1,\"installation\":\"%s\"}", id);
+	for (int row = 1; row <= 2; row++) {
+		char *sql = xasprintf("SELECT payload FROM outbox WHERE id = %d", row);
+		char *payload = text_of(sql);
+
+		ck_assert_str_eq(payload, want);
+		free(payload);
+		free(sql);
+	}
+	ck_assert_int_eq(scalar("SELECT count(*) FROM outbox WHERE id = 3"
+				" AND payload = '{\"decision_id\":1}'"), 1);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM outbox WHERE id = 4"
+				" AND payload = '{\"body\":\"x\"}'"), 1);
+
+	/* Reopening keeps it; another file gets its own. */
+	s = store_open(db, &err);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(store_installation_id(s, again), 0);
+	ck_assert_str_eq(again, id);
+	store_close(s);
+	other_db = xasprintf("%s/other.db", dir);
+	s = store_open(other_db, &err);
+	ck_assert_msg(s != NULL, "%s", err.msg);
+	ck_assert_int_eq(store_installation_id(s, again), 0);
+	ck_assert_str_ne(again, id);
+	store_close(s);
+	for (size_t i = 0; i < 3; i++) {
+		static const char *const suffix[] = {"", "-wal", "-shm"};
+		char *p = xasprintf("%s%s", other_db, suffix[i]);
+
+		unlink(p);
+		free(p);
+	}
+	free(other_db);
+	free(want);
+	free(uuid);
+}
+END_TEST
+
 START_TEST(test_newer_schema_refused)
 {
 	struct dp_error err = {{0}};
@@ -400,6 +485,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_migrates_from_zero);
 	tcase_add_test(tc, test_migration_4_moves_bodies);
+	tcase_add_test(tc, test_migration_5_installation);
 	tcase_add_test(tc, test_checkpoint_bounds_wal);
 	tcase_add_test(tc, test_reopen_is_idempotent);
 	tcase_add_test(tc, test_newer_schema_refused);
