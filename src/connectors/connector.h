@@ -53,6 +53,10 @@ struct plan_input {
 	 * told apart from the decision's first note (same decision_id) by the
 	 * idempotency check. */
 	bool sla_breach;
+	/* The database's installation id (store_installation_id): with
+	 * decision_id it names this decision across databases, for helpdesks
+	 * that remember which decisions they applied. */
+	const char *installation;
 };
 
 struct connector {

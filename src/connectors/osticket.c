@@ -15,8 +15,10 @@
  * watchdog's escalation is the same action with "escalation": true, the
  * urgent priority and its own note.
  *
- * apply: one signed POST; the plugin applies a decision id once, so a
- * retried call changes nothing the second time.
+ * apply: one signed POST; the plugin applies a decision once, keyed by
+ * this database's installation id and the decision id, so a retried call
+ * changes nothing the second time. Its "duplicate" answer counts as done
+ * only for the same installation and ticket (read_answer).
  *
  * Invariants: nothing here keeps state between calls; every string the
  * plugin sends is capped (OSTICKET_MAX_*).
@@ -505,6 +507,7 @@ static void plan(const struct config *cfg, const struct plan_input *in,
 		      (json_int_t)ev->ticket_id, "outcome", outcome_name(o),
 		      "note", in->note_text ? in->note_text : "", "vip", vip);
 	set_text(a, "ticket_number", ev->ticket_number);
+	set_text(a, "installation", in->installation);
 	if (in->sla_breach) {
 		/* The watchdog's escalation of the same decision: the plugin
 		 * keys it apart from the first application. */
@@ -540,6 +543,61 @@ static void remote_error(const struct http_response *r, char *out, size_t n)
 	json_decref(j);
 }
 
+/* What a 200 or 201 from the plugin's route means. 201 "applied": done.
+ * 200 "duplicate": done before, which is only true when the plugin says
+ * it was this database's decision (the installation id) for this ticket;
+ * a duplicate for another ticket means the decision was never applied
+ * where it belongs, so it is an error, not a success. Anything else (an
+ * HTML page from a misrouted /api/, an older plugin's unkeyed answer) is
+ * not proof that the decision was applied. */
+static int read_answer(const json_t *action, const struct http_response *r,
+		       json_t **result, struct dp_error *err)
+{
+	json_int_t id = json_integer_value(json_object_get(action, "decision_id"));
+	json_int_t want = json_integer_value(json_object_get(action, "ticket_id"));
+	json_t *j = json_loads(buf_str(&r->body), 0, NULL);
+	const char *status = json_string_value(json_object_get(j, "status"));
+	const json_t *t;
+	char start[80];
+	int rc = 0;
+
+	if (!json_is_object(j) || !status) {
+		remote_error(r, start, sizeof(start));
+		rc = dp_fail(err, DP_EREMOTE,
+			     "osticket answered %ld, but not as the deskpilot plugin does (is /api/ routed to api/http.php with PATH_INFO?): %s",
+			     r->status, start);
+	} else if (r->status == 201 && strcmp(status, "applied") == 0) {
+		rc = 0;
+	} else if (r->status == 200 && strcmp(status, "duplicate") == 0) {
+		t = json_object_get(j, "ticket_id");
+		if (!json_is_integer(t))
+			t = json_object_get(json_object_get(j, "first"), "ticket_id");
+		if (!json_is_integer(t))
+			rc = dp_fail(err, DP_EREMOTE,
+				     "osticket says decision %lld was applied before, but not to which ticket",
+				     (long long)id);
+		else if (json_integer_value(t) != want)
+			rc = dp_fail(err, DP_EREMOTE,
+				     "osticket applied decision %lld to ticket %lld before, not to ticket %lld: nothing was written to ticket %lld (was deskpilot's database copied or restored from a backup?)",
+				     (long long)id, (long long)json_integer_value(t),
+				     (long long)want, (long long)want);
+		else if (!json_equal(json_object_get(j, "installation"),
+				     json_object_get(action, "installation")))
+			rc = dp_fail(err, DP_EREMOTE,
+				     "osticket says decision %lld was applied before without naming this database's installation id: the osTicket plugin is older than deskpilot and keys decisions by id alone; update plugin/osticket",
+				     (long long)id);
+	} else {
+		rc = dp_fail(err, DP_EREMOTE,
+			     "osticket answered %ld with status '%.40s'",
+			     r->status, status);
+	}
+	if (rc == 0)
+		*result = j;
+	else
+		json_decref(j);
+	return rc;
+}
+
 static int apply(const struct config *cfg, struct http_client *http,
 		 const json_t *action, json_t **result, struct dp_error *err)
 {
@@ -557,6 +615,11 @@ static int apply(const struct config *cfg, struct http_client *http,
 	if (!name || strcmp(name, "decision") != 0)
 		return dp_fail(err, DP_EINVAL, "unknown osticket action '%s'",
 			       name ? name : "");
+	if (!json_string_value(json_object_get(action, "installation")))
+		return dp_fail(err, DP_EINVAL,
+			       "osticket decision %lld has no installation id",
+			       (long long)json_integer_value(
+				       json_object_get(action, "decision_id")));
 	body = json_deep_copy(action);
 	json_object_set_new(body, "timestamp", json_integer(now_s));
 	text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
@@ -584,10 +647,7 @@ static int apply(const struct config *cfg, struct http_client *http,
 	if (rc < 0) {
 		rc = dp_fail(err, DP_EBUSY, "osticket unreachable: %s", cerr.msg);
 	} else if (resp.status == 200 || resp.status == 201) {
-		*result = json_loads(buf_str(&resp.body), 0, NULL);
-		if (!*result)
-			*result = json_string(buf_str(&resp.body));
-		rc = 0;
+		rc = read_answer(action, &resp, result, err);
 	} else {
 		remote_error(&resp, why, sizeof(why));
 		rc = dp_fail(err,

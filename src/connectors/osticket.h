@@ -5,7 +5,8 @@
  * osTicket has no webhooks and no API for notes or updates, so both
  * directions go through plugin/osticket (PHP). The plugin POSTs one event
  * per thread entry to /hooks/osticket as JSON or XML; deskpilot POSTs each
- * decision to {url}/api/deskpilot/decision.json.
+ * decision to {url}/api/deskpilot/decision.json, named by the database's
+ * installation id and the decision id, which the plugin applies once.
  *
  * Both directions are signed the same way: HMAC-SHA256 of the exact body
  * under the shared webhook_secret, as "X-Deskpilot-Signature: sha256=<hex>",

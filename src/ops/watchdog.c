@@ -191,6 +191,7 @@ static void escalate(store *s, const struct config *cfg,
 	struct ticket_event ev;
 	struct decision d;
 	char *note = breach_note(cfg, c, now_ms);
+	char installation[STORE_INSTALLATION_SIZE];
 	size_t i;
 	json_t *a;
 	int rc;
@@ -202,12 +203,18 @@ static void escalate(store *s, const struct config *cfg,
 			  (long long)c->decision_id);
 		goto out;
 	}
+	if (store_installation_id(s, installation) < 0) {
+		log_error("msg=\"cannot read the installation id\" decision=%lld",
+			  (long long)c->decision_id);
+		goto out;
+	}
 	if (conn)
 		conn->plan(cfg,
 			   &(struct plan_input){.ev = &ev, .d = &d,
 						.decision_id = c->decision_id,
 						.note_text = note,
-						.sla_breach = true},
+						.sla_breach = true,
+						.installation = installation},
 			   actions);
 	if (store_begin(s) < 0)
 		goto fail;

@@ -184,10 +184,14 @@ static int commit(struct worker *w, int64_t event_id,
 	if (rc < 0)
 		goto fail;
 	if (conn && d->outcome != OUTCOME_NONE) {
+		char installation[STORE_INSTALLATION_SIZE];
 		struct plan_input in = {.ev = ev, .d = d,
 					.decision_id = *decision_id,
-					.draft = dr->text, .note_text = note};
+					.draft = dr->text, .note_text = note,
+					.installation = installation};
 
+		if (store_installation_id(w->st, installation) < 0)
+			goto fail;
 		conn->plan(cfg, &in, actions);
 	}
 	json_array_foreach(actions, i, a) {

@@ -28,6 +28,8 @@
 
 #define SECRET "s3cret-shared-with-the-plugin"
 #define T0 1732550400 /* timestamp of message_html.* */
+#define INSTALLATION "5f0c9a7e2b4d4e61a3c8f1d27b90e6a4"
+#define OTHER_INSTALLATION "0d1e2f3a4b5c6d7e8f90a1b2c3d4e5f6"
 
 static xmlParserInputPtr deny_entities(const char *url, const char *id,
 				       xmlParserCtxtPtr ctxt)
@@ -474,7 +476,8 @@ static json_t *plan_full(enum outcome o, bool customer_vip, const char *draft,
 	decision_init(&d);
 	d.outcome = o;
 	in = (struct plan_input){&ev, &d, 77, draft,
-				 "Premium customer: organization Globex", sla_breach};
+				 "Premium customer: organization Globex", sla_breach,
+				 INSTALLATION};
 	osticket_connector.plan(&cfg, &in, actions);
 	ticket_event_release(&ev);
 	return actions;
@@ -494,6 +497,7 @@ START_TEST(test_plan)
 	x = json_array_get(a, 0);
 	ck_assert_str_eq(json_string_value(json_object_get(x, "action")), "decision");
 	ck_assert_int_eq(json_integer_value(json_object_get(x, "decision_id")), 77);
+	ck_assert_str_eq(json_string_value(json_object_get(x, "installation")), INSTALLATION);
 	ck_assert_int_eq(json_integer_value(json_object_get(x, "ticket_id")), 343);
 	ck_assert_str_eq(json_string_value(json_object_get(x, "ticket_number")), "604128");
 	ck_assert_str_eq(json_string_value(json_object_get(x, "outcome")), "human_vip");
@@ -534,6 +538,7 @@ START_TEST(test_plan)
 	x = json_array_get(a, 0);
 	ck_assert(json_is_true(json_object_get(x, "escalation")));
 	ck_assert_int_eq(json_integer_value(json_object_get(x, "decision_id")), 77);
+	ck_assert_str_eq(json_string_value(json_object_get(x, "installation")), INSTALLATION);
 	ck_assert_str_eq(json_string_value(json_object_get(x, "priority")), "emergency");
 	ck_assert_ptr_null(json_object_get(x, "team"));
 	ck_assert_ptr_null(json_object_get(x, "reply"));
@@ -638,15 +643,15 @@ START_TEST(test_apply_signed_created)
 {
 	static const char ok[] =
 		"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\n"
-		"Content-Length: 54\r\nConnection: close\r\n\r\n"
-		"{\"decision_id\":77,\"changed\":[\"note\",\"priority\",\"vip\"]}";
+		"Content-Length: 73\r\nConnection: close\r\n\r\n"
+		"{\"status\":\"applied\",\"decision_id\":77,\"changed\":[\"note\",\"priority\",\"vip\"]}";
 	struct one_shot o;
 	struct dp_error err = {{0}};
 	json_t *result = NULL, *sent;
 	const char *req, *body;
 	char *sig, *ts, *key;
 
-	ck_assert_int_eq(strlen(ok) - (size_t)(strstr(ok, "\r\n\r\n") + 4 - ok), 54);
+	ck_assert_int_eq(strlen(ok) - (size_t)(strstr(ok, "\r\n\r\n") + 4 - ok), 73);
 	ck_assert_msg(apply_to(&o, ok, &result, &err) == 0, "%s", err.msg);
 	ck_assert_int_eq(json_integer_value(json_object_get(result, "decision_id")), 77);
 	ck_assert_int_eq(json_array_size(json_object_get(result, "changed")), 3);
@@ -669,6 +674,7 @@ START_TEST(test_apply_signed_created)
 			 strtoll(ts, NULL, 10));
 	ck_assert_int_eq(json_integer_value(json_object_get(sent, "decision_id")), 77);
 	ck_assert_str_eq(json_string_value(json_object_get(sent, "team")), "VIP");
+	ck_assert_str_eq(json_string_value(json_object_get(sent, "installation")), INSTALLATION);
 	json_decref(sent);
 	free(sig);
 	free(ts);
@@ -677,40 +683,97 @@ START_TEST(test_apply_signed_created)
 }
 END_TEST
 
+/* The plugin's answers (status line, JSON or other body) and what apply
+ * makes of them. The action is decision 77 of INSTALLATION for ticket 343. */
 static const struct {
-	const char *response;
+	const char *status, *body;
 	int rc;
 	const char *msg;
 } answers[] = {
-	{"HTTP/1.1 401 Unauthorized\r\nContent-Type: text/html\r\nContent-Length: 52\r\n\r\n"
-	 "API key not found/active or source IP not authorized",
+	{"401 Unauthorized", "API key not found/active or source IP not authorized",
 	 DP_EREMOTE, "osticket answered 401: API key not found/active or source IP not authorized"},
-	{"HTTP/1.1 422 Unprocessable Entity\r\nContent-Type: application/json\r\nContent-Length: 30\r\n\r\n"
-	 "{\"error\":\"unknown ticket 343\"}",
+	{"422 Unprocessable Entity", "{\"error\":\"unknown ticket 343\"}",
 	 DP_EREMOTE, "osticket answered 422: unknown ticket 343"},
-	{"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 5\r\n\r\noops\n",
-	 DP_EBUSY, "osticket answered 500: oops"},
-	{"HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\n\r\n",
-	 DP_EBUSY, "osticket answered 429"},
-	{"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nnot json!", 0, ""},
+	{"500 Internal Server Error", "oops\n", DP_EBUSY, "osticket answered 500: oops"},
+	{"429 Too Many Requests", "", DP_EBUSY, "osticket answered 429"},
+	{"201 Created", "{\"status\":\"applied\",\"installation\":\"" INSTALLATION "\","
+	 "\"decision_id\":77,\"ticket_id\":343,\"changed\":{\"note\":500}}", 0, ""},
+	/* The same decision again: done. */
+	{"200 OK", "{\"status\":\"duplicate\",\"installation\":\"" INSTALLATION "\","
+	 "\"decision_id\":77,\"ticket_id\":343,\"changed\":{},\"first\":{\"status\":"
+	 "\"applied\",\"ticket_id\":343}}", 0, ""},
+	/* Decision 77 of this database went to another ticket before: the
+	 * database was restored or copied; nothing reached ticket 343. */
+	{"422 Unprocessable Entity", "{\"error\":\"decision 77 of deskpilot installation "
+	 INSTALLATION " was applied to ticket 4 before, not to ticket 343\"}",
+	 DP_EREMOTE, "osticket answered 422: decision 77 of deskpilot installation"},
+	{"200 OK", "{\"status\":\"duplicate\",\"installation\":\"" INSTALLATION "\","
+	 "\"decision_id\":77,\"ticket_id\":4,\"changed\":{}}",
+	 DP_EREMOTE, "osticket applied decision 77 to ticket 4 before, not to ticket 343"},
+	/* An older plugin keys by decision id alone: its duplicate is for
+	 * whichever database sent decision 77 first. */
+	{"200 OK", "{\"status\":\"duplicate\",\"decision_id\":77,\"changed\":{},"
+	 "\"first\":{\"status\":\"applied\",\"decision_id\":77,\"ticket_id\":4}}",
+	 DP_EREMOTE, "osticket applied decision 77 to ticket 4 before, not to ticket 343"},
+	{"200 OK", "{\"status\":\"duplicate\",\"decision_id\":77,\"changed\":{},"
+	 "\"first\":{\"status\":\"applied\",\"decision_id\":77,\"ticket_id\":343}}",
+	 DP_EREMOTE, "update plugin/osticket"},
+	{"200 OK", "{\"status\":\"duplicate\",\"installation\":\"" OTHER_INSTALLATION "\","
+	 "\"decision_id\":77,\"ticket_id\":343,\"changed\":{}}",
+	 DP_EREMOTE, "without naming this database's installation id"},
+	{"200 OK", "{\"status\":\"duplicate\",\"installation\":\"" INSTALLATION "\"}",
+	 DP_EREMOTE, "was applied before, but not to which ticket"},
+	/* Not the plugin at all: osTicket's front page from a misrouted
+	 * /api/, or something else that is not proof of anything. */
+	{"200 OK", "<html><head><title>Support Center</title></head></html>",
+	 DP_EREMOTE, "osticket answered 200, but not as the deskpilot plugin does"},
+	{"200 OK", "not json!", DP_EREMOTE, "but not as the deskpilot plugin does"},
+	{"201 Created", "{\"decision_id\":77}", DP_EREMOTE, "but not as the deskpilot plugin does"},
+	{"201 Created", "{\"status\":\"duplicate\"}", DP_EREMOTE,
+	 "osticket answered 201 with status 'duplicate'"},
 };
 
 START_TEST(test_apply_answers)
 {
+	char *response = xasprintf("HTTP/1.1 %s\r\nContent-Type: application/json\r\n"
+				   "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
+				   answers[_i].status, strlen(answers[_i].body),
+				   answers[_i].body);
 	struct one_shot o;
 	struct dp_error err = {{0}};
 	json_t *result = NULL;
 
-	ck_assert_int_eq(apply_to(&o, answers[_i].response, &result, &err),
-			 answers[_i].rc);
+	ck_assert_int_eq(apply_to(&o, response, &result, &err), answers[_i].rc);
 	ck_assert_msg(strstr(err.msg, answers[_i].msg) != NULL, "'%s'", err.msg);
 	if (answers[_i].rc == 0) {
-		ck_assert_str_eq(json_string_value(result), "not json!");
+		ck_assert_int_eq(json_integer_value(json_object_get(result, "ticket_id")), 343);
 		json_decref(result);
 	} else {
 		ck_assert_ptr_null(result);
 	}
 	buf_release(&o.request);
+	free(response);
+}
+END_TEST
+
+/* An action planned without an installation id is refused before any
+ * call: the plugin could not key it. */
+START_TEST(test_apply_needs_installation)
+{
+	json_t *actions = plan_for(OUTCOME_AI_DRAFT, false, "d"), *result = NULL;
+	struct http_client *http = http_client_new();
+	struct dp_error err = {{0}};
+	json_t *a = json_array_get(actions, 0);
+
+	json_object_del(a, "installation");
+	free(cfg.osticket.url);
+	cfg.osticket.url = xstrdup("http://127.0.0.1:9/");
+	ck_assert_int_eq(osticket_connector.apply(&cfg, http, a, &result, &err),
+			 DP_EINVAL);
+	ck_assert_str_eq(err.msg, "osticket decision 77 has no installation id");
+	ck_assert_ptr_null(result);
+	json_decref(actions);
+	http_client_free(http);
 }
 END_TEST
 
@@ -768,6 +831,7 @@ static Suite *suite(void)
 	tcase_add_test(tp, test_apply_signed_created);
 	tcase_add_loop_test(tp, test_apply_answers, 0, (int)DP_ARRAY_LEN(answers));
 	tcase_add_test(tp, test_apply_unreachable);
+	tcase_add_test(tp, test_apply_needs_installation);
 	suite_add_tcase(s, tp);
 	return s;
 }

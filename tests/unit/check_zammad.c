@@ -718,8 +718,10 @@ static json_t *plan_sla(const char *fixture, enum outcome o, const char *draft,
 	if (tweak)
 		tweak(&d);
 	{
-		struct plan_input in = {&ev, &d, 42, draft,
-					"Reasons:\n- vip: premium customer", sla_breach};
+		struct plan_input in = {.ev = &ev, .d = &d, .decision_id = 42,
+					.draft = draft,
+					.note_text = "Reasons:\n- vip: premium customer",
+					.sla_breach = sla_breach};
 
 		zc->plan(&cfg, &in, actions);
 	}
