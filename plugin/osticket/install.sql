@@ -12,13 +12,18 @@ CREATE TABLE IF NOT EXISTS `%TABLE_PREFIX%deskpilot_outbox` (
   UNIQUE KEY `delivery_id` (`delivery_id`),
   KEY `next_at` (`next_at`)
 ) DEFAULT CHARSET=utf8mb4;
--- Decisions already applied, by deskpilot's decision id ("77", or
--- "77/escalation" for the VIP SLA escalation): a repeat changes nothing.
-CREATE TABLE IF NOT EXISTS `%TABLE_PREFIX%deskpilot_decision` (
-  `decision_key` varchar(64) NOT NULL,
+-- Decisions already applied, by deskpilot's installation id (one per
+-- deskpilot database) and decision id, and whether it was the decision or
+-- its VIP SLA escalation: a repeat for the same ticket changes nothing, one
+-- for another ticket is refused. (Plugin 1.0 keyed by the decision id
+-- alone, in `deskpilot_decision`, which is no longer read.)
+CREATE TABLE IF NOT EXISTS `%TABLE_PREFIX%deskpilot_applied` (
+  `installation` varchar(64) NOT NULL,
+  `decision_id` bigint(20) unsigned NOT NULL,
+  `kind` varchar(16) NOT NULL,
   `ticket_id` int(11) unsigned NOT NULL,
   `result` text NOT NULL,
   `applied` int(11) unsigned NOT NULL,
-  PRIMARY KEY (`decision_key`),
+  PRIMARY KEY (`installation`, `decision_id`, `kind`),
   KEY `ticket_id` (`ticket_id`)
 ) DEFAULT CHARSET=utf8mb4;

@@ -5,7 +5,7 @@
  */
 return array(
     'id' => 'deskpilot:bridge',
-    'version' => '1.0.0',
+    'version' => '1.1.0',
     'ost_version' => '1.17',
     'name' => 'deskpilot',
     'author' => 'deskpilot',

@@ -22,6 +22,7 @@ EXTRA_DIST += \
 	tests/data/osticket/message_vip.json tests/data/osticket/message_vip.xml \
 	tests/data/osticket/reply_text.json tests/data/osticket/reply_text.xml \
 	tests/data/osticket/plugin_event.json tests/data/osticket/plugin_event.xml \
+	tests/data/osticket/decision_route.json \
 	tests/data/osticket/hostile_xxe_file.xml \
 	tests/data/osticket/hostile_billion_laughs.xml \
 	tests/data/osticket/hostile_external_dtd.xml \

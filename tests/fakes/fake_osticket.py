@@ -2,6 +2,7 @@
 """A fake of the deskpilot osTicket plugin's decision route, in memory.
 
 Usage: fake_osticket.py PORT [--api-key KEY] [--secret SECRET] [--window S]
+       fake_osticket.py --check tests/data/osticket/decision_route.json
 
 Binds 127.0.0.1:PORT (0 picks a free port); the first line on stdout is the
 port actually bound. It answers the way plugin/osticket does inside a real
@@ -11,12 +12,19 @@ osTicket (lib/class.decision.php), in the same order:
     X-API-Key wrong or missing   -> 401 text/html, osTicket's own wording
     signature / timestamp wrong  -> 401 {"error"}
     body not a JSON object       -> 400 {"error"}
-    invalid fields               -> 422 {"error"}
+    invalid fields (an installation id is required) -> 422 {"error"}
+    decision (or its escalation) of this installation applied before:
+      to the same ticket         -> 200 {"status":"duplicate",...}
+      to another ticket          -> 422 {"status":"conflict","error",...}
     unknown ticket / number      -> 404 / 422 {"error"}
-    decision (or its escalation) applied before -> 200 {"status":"duplicate"}
     otherwise                    -> 201 {"status":"applied","changed",...}
+  Decisions are keyed by (installation, decision_id, decision|escalation).
   any other /api path            -> 400 "URL not supported" (osTicket's
                                     dispatcher), other methods likewise
+--check runs the route's shared protocol steps against this fake (the
+plugin's own tests run the same file against the plugin) and exits 1 on
+any difference.
+
 Test hooks (no auth):
   GET  /__state    tickets (notes, replies, priority, team, dept, vip),
                    decisions, requests = [[method, path, status], ...]
@@ -28,6 +36,7 @@ import argparse
 import hashlib
 import hmac
 import json
+import re
 import sys
 import threading
 import time
@@ -83,6 +92,10 @@ class Fake:
             v = d.get(k)
             if not isinstance(v, int) or isinstance(v, bool) or v <= 0:
                 return "'%s' must be a positive integer" % k
+        inst = d.get("installation")
+        if not isinstance(inst, str) or not re.fullmatch(r"[A-Za-z0-9_-]{8,64}", inst):
+            return ("'installation' must be deskpilot's installation id"
+                    " (8 to 64 letters, digits, - or _)")
         if d.get("action") != "decision":
             return "'action' must be \"decision\""
         if d.get("outcome") not in OUTCOMES:
@@ -136,7 +149,8 @@ class Fake:
             self.state["next_entry"] += 1
             t["replies"].append({"id": entry, "body": d["reply"]})
             changed["reply"] = entry
-        return {"status": "applied", "decision_id": d["decision_id"],
+        return {"status": "applied", "installation": d["installation"],
+                "decision_id": d["decision_id"],
                 "ticket_id": d["ticket_id"], "changed": changed,
                 "warnings": warnings}
 
@@ -166,12 +180,27 @@ class Fake:
         why = self.invalid(d)
         if why:
             return self.json(422, {"error": why})
-        key = str(d["decision_id"]) + ("/escalation" if d.get("escalation") else "")
-        if key in self.state["decisions"]:
+        kind = "escalation" if d.get("escalation") else "decision"
+        key = "%s/%d/%s" % (d["installation"], d["decision_id"], kind)
+        first = self.state["decisions"].get(key)
+        if first is not None:
+            if first["ticket_id"] != d["ticket_id"]:
+                return self.json(422, {
+                    "status": "conflict",
+                    "error": "%s %d of deskpilot installation %s was applied to"
+                             " ticket %d before, not to ticket %d; nothing was"
+                             " changed (was deskpilot's database copied or"
+                             " restored from a backup?)" % (
+                                 kind, d["decision_id"], d["installation"],
+                                 first["ticket_id"], d["ticket_id"]),
+                    "installation": d["installation"],
+                    "decision_id": d["decision_id"],
+                    "ticket_id": first["ticket_id"]})
             return self.json(200, {"status": "duplicate",
+                                   "installation": d["installation"],
                                    "decision_id": d["decision_id"],
-                                   "changed": {},
-                                   "first": self.state["decisions"][key]})
+                                   "ticket_id": d["ticket_id"],
+                                   "changed": {}, "first": first})
         t = self.state["tickets"].get(str(d["ticket_id"]))
         if t is None:
             return self.json(404, {"error": "no ticket %d" % d["ticket_id"]})
@@ -241,13 +270,44 @@ def make_handler(fake):
     return Handler
 
 
+def check(path, api_key, secret):
+    """Run the shared protocol steps; print TAP, return the exit status."""
+    with open(path, encoding="utf-8") as f:
+        steps = json.load(f)["steps"]
+    fake = Fake(api_key, secret, 300)
+    failed = 0
+    for n, step in enumerate(steps, 1):
+        now = int(time.time())
+        if "raw" in step:
+            body = step["raw"].encode()
+        else:
+            body = json.dumps(dict(step["request"], timestamp=now)).encode()
+        sig = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+        headers = {"X-API-Key": api_key, "X-Deskpilot-Timestamp": str(now),
+                   "X-Deskpilot-Signature": sig if step.get("sign", True) else "sha256=00"}
+        status, _, out = fake.decide(headers, body)
+        answer = json.loads(out)
+        got = (status, {k: answer.get(k) for k in step["answer"]})
+        want = (step["status"], step["answer"])
+        if got != want:
+            failed += 1
+            print("not ok %d - %s\n# got:  %r\n# want: %r" % (n, step["what"], got, want))
+        else:
+            print("ok %d - %s" % (n, step["what"]))
+    print("1..%d" % len(steps))
+    return 1 if failed else 0
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("port", type=int)
+    ap.add_argument("port", type=int, nargs="?", default=0)
     ap.add_argument("--api-key", default="0123456789ABCDEF0123456789ABCDEF")
     ap.add_argument("--secret", default="s3cret-shared-with-the-plugin")
     ap.add_argument("--window", type=int, default=300)
+    ap.add_argument("--check", metavar="FILE")
     a = ap.parse_args()
+    if a.check:
+        sys.exit(check(a.check, a.api_key, a.secret))
     fake = Fake(a.api_key, a.secret, a.window)
     srv = ThreadingHTTPServer(("127.0.0.1", a.port), make_handler(fake))
     print(srv.server_address[1], flush=True)

@@ -4,7 +4,14 @@
  * into `deskpilot serve`, the pipeline deciding them, and the decisions
  * arriving at fake_osticket.py, which answers like the plugin's route
  * inside osTicket (API key, signature, JSON answers, 201/4xx, one
- * application per decision id).
+ * application per installation and decision id); the fake is first
+ * checked against the route's protocol steps the plugin's own tests run
+ * (tests/data/osticket/decision_route.json).
+ *
+ * Decision ids restart at 1 in every deskpilot database: two databases
+ * writing to one osTicket both get their notes, and a database restored
+ * from a backup, whose decision 1 went to another ticket before, ends in a
+ * dead letter that says so instead of a silent "duplicate".
  *
  * The service runs with a trained intent model and the example knowledge
  * base, as after the quick start. Events get a fresh timestamp and
@@ -16,6 +23,8 @@
 #include "common/hmac.h"
 
 #include <jansson.h>
+#include <signal.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +37,18 @@
 static struct harness *h;
 static int fake_port;
 
+/* The service's config: osTicket is the fake. */
+static char *service_ini(void)
+{
+	return xasprintf("[workers]\npoll_ms = 20\n"
+			 "[outbox]\nretry_base_ms = 100\nretry_max_ms = 400\n"
+			 "[policy]\nmode = draft\n"
+			 "[osticket]\nurl = http://127.0.0.1:%d/\napi_key = " API_KEY "\n"
+			 "webhook_secret = " SECRET "\nvip_team = VIP\n"
+			 "vip_priority = high\n",
+			 fake_port);
+}
+
 static void up(void)
 {
 	char port[16], *ini;
@@ -36,13 +57,7 @@ static void up(void)
 	fake_port = harness_free_port();
 	ck_assert_int_gt(fake_port, 0);
 	snprintf(port, sizeof(port), "%d", fake_port);
-	ini = xasprintf("[workers]\npoll_ms = 20\n"
-			"[outbox]\nretry_base_ms = 100\nretry_max_ms = 400\n"
-			"[policy]\nmode = draft\n"
-			"[osticket]\nurl = http://127.0.0.1:%d/\napi_key = " API_KEY "\n"
-			"webhook_secret = " SECRET "\nvip_team = VIP\n"
-			"vip_priority = high\n",
-			fake_port);
+	ini = service_ini();
 	h = harness_new(&(struct harness_opts){.ini = ini});
 	free(ini);
 	ck_assert_msg(h != NULL, "%s", harness_error());
@@ -98,9 +113,9 @@ static char *json_event(const char *name, long long ts, const char *delivery,
 	return out;
 }
 
-/* POST body to /hooks/osticket signed with key and stamped ts. */
-static long deliver(const char *ctype, const char *body, const char *key,
-		    long long ts, struct harness_response *resp)
+/* POST body to hh's /hooks/osticket signed with key and stamped ts. */
+static long deliver_to(struct harness *hh, const char *ctype, const char *body,
+		       const char *key, long long ts, struct harness_response *resp)
 {
 	char hex[HMAC_HEX_MAX];
 	char *ct = xasprintf("Content-Type: %s", ctype);
@@ -111,13 +126,19 @@ static long deliver(const char *ctype, const char *body, const char *key,
 	sig = xasprintf("X-Deskpilot-Signature: sha256=%s", hex);
 	tsh = xasprintf("X-Deskpilot-Timestamp: %lld", ts);
 	const char *headers[] = {ct, sig, tsh, NULL};
-	ck_assert_int_eq(harness_post(h, "/hooks/osticket", headers, body,
+	ck_assert_int_eq(harness_post(hh, "/hooks/osticket", headers, body,
 				      strlen(body), resp), 0);
 	status = resp->status;
 	free(ct);
 	free(sig);
 	free(tsh);
 	return status;
+}
+
+static long deliver(const char *ctype, const char *body, const char *key,
+		    long long ts, struct harness_response *resp)
+{
+	return deliver_to(h, ctype, body, key, ts, resp);
 }
 
 static long long now_s(void)
@@ -319,17 +340,174 @@ START_TEST(test_plugin_failures_are_retried_once)
 }
 END_TEST
 
+START_TEST(test_fake_speaks_the_plugins_protocol)
+{
+	char *script = harness_srcdir_path("tests/fakes/fake_osticket.py");
+	char *steps = harness_srcdir_path("tests/data/osticket/decision_route.json");
+	const char *py = getenv("DP_PYTHON3");
+	const char *argv[] = {py && *py ? py : "/usr/bin/python3", script, "--check",
+			      steps, NULL};
+	char *out = NULL;
+	int st = harness_run(argv, &out, 30000);
+
+	ck_assert_msg(st == 0, "fake_osticket.py differs from the plugin's route:\n%s",
+		      out ? out : "");
+	free(out);
+	free(steps);
+	free(script);
+}
+END_TEST
+
+/* A second deskpilot with a database of its own, writing to the same fake
+ * osTicket; no intent model, so its decisions go to a human (with a note).
+ * Owned by the test that starts it. */
+static struct harness *another_service(void)
+{
+	char *ini = service_ini();
+	struct harness *hh = harness_up(&(struct harness_opts){.ini = ini});
+
+	free(ini);
+	ck_assert_msg(hh != NULL, "%s", harness_error());
+	return hh;
+}
+
+/* One customer message on a ticket the fake knows, through hh. */
+static void customer_message(struct harness *hh, int ticket, const char *number,
+			     const char *delivery)
+{
+	struct harness_response r;
+	long long ts = now_s();
+	char *control = xasprintf("{\"ticket\":{\"id\":%d,\"number\":\"%s\"}}",
+				  ticket, number);
+	char *id = xasprintf("%d", ticket);
+	char *num = xasprintf("\"%s\"", number);
+	char *entry = xasprintf("%d", ticket * 10);
+	char *body;
+
+	fake_control(control);
+	body = json_event("message_html.json", ts, delivery,
+			  (const char *const[]){"ticket_id", id,
+						"number", num, "entry_id", entry,
+						"message", "\"Please call me back about my contract.\"",
+						NULL});
+	ck_assert_int_eq(deliver_to(hh, "application/json", body, SECRET, ts, &r), 202);
+	harness_response_release(&r);
+	free(body);
+	free(entry);
+	free(num);
+	free(id);
+	free(control);
+}
+
+static int64_t sql_int_of(struct harness *hh, const char *sql)
+{
+	int64_t v = -1;
+
+	ck_assert_msg(harness_sql_int(hh, sql, &v) == 0, "query failed: %s", sql);
+	return v;
+}
+
+START_TEST(test_two_databases_overlapping_decision_ids)
+{
+	struct harness *a = another_service(), *b = another_service();
+	char *ia, *ib;
+	json_t *st;
+
+	customer_message(a, 346, "604131", "two-db-a");
+	ck_assert(harness_wait_settled(a, "SELECT count(*) FROM outbox WHERE state != 'pending'",
+				       WAIT_MS));
+	customer_message(b, 347, "604132", "two-db-b");
+	ck_assert(harness_wait_settled(b, "SELECT count(*) FROM outbox WHERE state != 'pending'",
+				       WAIT_MS));
+	/* Both databases called their decision 1 ... */
+	ck_assert_int_eq(sql_int_of(a, "SELECT max(decision_id) FROM outbox"), 1);
+	ck_assert_int_eq(sql_int_of(b, "SELECT max(decision_id) FROM outbox"), 1);
+	/* ... and both were applied, each to its own ticket. */
+	st = fake_state();
+	ck_assert_int_eq(json_array_size(json_object_get(fake_ticket(st, 346), "notes")), 1);
+	ck_assert_int_eq(json_array_size(json_object_get(fake_ticket(st, 347), "notes")), 1);
+	json_decref(st);
+	ck_assert_int_eq(sql_int_of(a, "SELECT count(*) FROM outbox WHERE state = 'done'"), 1);
+	ck_assert_int_eq(sql_int_of(b, "SELECT count(*) FROM outbox WHERE state = 'done'"), 1);
+	/* Told apart by their installation ids. */
+	ia = harness_sql_text(a, "SELECT uuid FROM installation");
+	ib = harness_sql_text(b, "SELECT uuid FROM installation");
+	ck_assert_ptr_nonnull(ia);
+	ck_assert_ptr_nonnull(ib);
+	ck_assert_str_ne(ia, ib);
+	free(ia);
+	free(ib);
+	harness_free(a);
+	harness_free(b);
+}
+END_TEST
+
+START_TEST(test_restored_database_is_a_dead_letter)
+{
+	struct harness *a = another_service();
+	char *backup = harness_path(a, "backup.db");
+	char *vacuum = xasprintf("VACUUM INTO '%s'", backup);
+	char *error;
+	sqlite3 *db;
+	json_t *st;
+
+	/* A backup taken before any decision. */
+	ck_assert_int_eq(sqlite3_open_v2(a->db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, vacuum, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	customer_message(a, 348, "604133", "restore-1");
+	ck_assert(harness_wait_settled(a, "SELECT count(*) FROM outbox WHERE state = 'done'",
+				       WAIT_MS));
+
+	/* The database is restored from that backup: decision 1 again. */
+	ck_assert_int_eq(harness_stop_deskpilot(a, SIGTERM), 0);
+	for (int i = 0; i < 3; i++) {
+		static const char *const suffix[] = {"", "-wal", "-shm"};
+		char *p = xasprintf("%s%s", a->db, suffix[i]);
+
+		unlink(p);
+		free(p);
+	}
+	ck_assert_int_eq(rename(backup, a->db), 0);
+	ck_assert_msg(harness_start_deskpilot(a) == 0, "%s", harness_error());
+	customer_message(a, 349, "604134", "restore-2");
+	ck_assert(harness_wait_settled(a, "SELECT count(*) FROM outbox WHERE state = 'dead'",
+				       WAIT_MS));
+
+	/* Not counted as applied: a dead letter that says what happened. */
+	ck_assert_int_eq(sql_int_of(a, "SELECT decision_id FROM outbox WHERE state = 'dead'"), 1);
+	ck_assert_int_eq(sql_int_of(a, "SELECT count(*) FROM outbox WHERE state = 'done'"), 0);
+	error = harness_sql_text(a, "SELECT last_error FROM outbox WHERE state = 'dead'");
+	ck_assert_ptr_nonnull(error);
+	ck_assert_msg(strstr(error, "osticket answered 422: decision 1 of deskpilot installation") &&
+			      strstr(error, "was applied to ticket 348 before, not to ticket 349"),
+		      "dead letter says '%s'", error);
+	st = fake_state();
+	ck_assert_int_eq(json_array_size(json_object_get(fake_ticket(st, 348), "notes")), 1);
+	ck_assert_int_eq(json_array_size(json_object_get(fake_ticket(st, 349), "notes")), 0);
+	json_decref(st);
+	free(error);
+	free(vacuum);
+	free(backup);
+	harness_free(a);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("osticket_pipeline");
 	TCase *tc = tcase_create("e2e");
 
 	tcase_add_unchecked_fixture(tc, up, down);
-	tcase_set_timeout(tc, 60);
+	tcase_set_timeout(tc, 90);
+	tcase_add_test(tc, test_fake_speaks_the_plugins_protocol);
 	tcase_add_test(tc, test_vip_xml_goes_to_a_human);
 	tcase_add_test(tc, test_routine_json_gets_a_note);
 	tcase_add_test(tc, test_refused_and_nothing_stored);
 	tcase_add_test(tc, test_plugin_failures_are_retried_once);
+	tcase_add_test(tc, test_two_databases_overlapping_decision_ids);
+	tcase_add_test(tc, test_restored_database_is_a_dead_letter);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -4,7 +4,9 @@
  * in stubs/: settings, signing, the event payload (byte for byte against
  * tests/data/osticket/plugin_event.{json,xml}, which the C connector's
  * tests parse), delivery with queueing and cron resend, the loop guard,
- * the bootstrap, and decision application with its idempotency.
+ * the bootstrap, decision application keyed by installation and decision
+ * id, and the decision route's protocol steps shared with the fake
+ * (tests/data/osticket/decision_route.json).
  *
  * Prints TAP. Usage: php test_plugin.php SRCDIR
  * (DP_UPDATE_GOLDEN=1 rewrites the golden payload files.)
@@ -77,9 +79,12 @@ class MemStore {
         $this->outbox[$id]['next_at'] = $nextAt;
         $this->outbox[$id]['last_error'] = $error;
     }
-    function decision($id) { return $this->decisions[$id] ?? null; }
-    function recordDecision($id, $ticket, array $result, $now) {
-        $this->decisions[$id] = json_decode(json_encode($result), true);
+    function applied($inst, $id, $kind) {
+        return $this->decisions["$inst/$id/$kind"] ?? null;
+    }
+    function recordApplied($inst, $id, $kind, $ticket, array $result, $now) {
+        $this->decisions["$inst/$id/$kind"] = array('ticket_id' => $ticket,
+            'result' => json_decode(json_encode($result), true));
     }
 }
 
@@ -254,6 +259,8 @@ Signal::send('cron', null, $data);
 is_same(count(DeskpilotPlugin::$store->outbox), 0, 'cron signal: queued event resent');
 
 /* ---- decisions in ------------------------------------------------------- */
+const INST = '5f0c9a7e2b4d4e61a3c8f1d27b90e6a4';   /* one deskpilot database */
+const INST2 = '0d1e2f3a4b5c6d7e8f90a1b2c3d4e5f6';  /* another one */
 $vipTicket = new Ticket(343, '604128', $user);
 DynamicFormEntry::$byTicket[343] = array(new DynamicFormEntry(
     array('subject' => new Answer('x'), 'priority' => new Answer('Normal', 2)),
@@ -267,9 +274,9 @@ function decide(array $ds, $store, array $d, $now = 7000, $sign = true) {
         $sign ? DeskpilotSignature::sign($body, SECRET) : 'sha256=00',
         (string) $d['timestamp'], $now);
 }
-$vip = array('action' => 'decision', 'decision_id' => 77, 'ticket_id' => 343,
-    'ticket_number' => '604128', 'outcome' => 'human_vip', 'vip' => true,
-    'note' => 'Premium customer (organization Globex): a human answers.',
+$vip = array('action' => 'decision', 'installation' => INST, 'decision_id' => 77,
+    'ticket_id' => 343, 'ticket_number' => '604128', 'outcome' => 'human_vip',
+    'vip' => true, 'note' => 'Premium customer (organization Globex): a human answers.',
     'priority' => 'high', 'team' => 'VIP', 'dept' => 'Priority Desk',
     'reply' => 'must never be sent');
 
@@ -282,6 +289,13 @@ Rec::reset();
 $store = new MemStore();
 is_same(decide($ds, $store, array('decision_id' => '77') + $vip),
     array(422, array('error' => "'decision_id' must be a positive integer")), 'decision: bad field is 422');
+$noInst = $vip;
+unset($noInst['installation']);
+is_same(decide($ds, $store, $noInst), array(422, array('error' =>
+    "'installation' must be deskpilot's installation id (8 to 64 letters, digits, - or _)")),
+    'decision: without an installation id is 422');
+is_same(decide($ds, $store, array('installation' => 'a b') + $vip)[0], 422,
+    'decision: a malformed installation id is 422');
 is_same(decide($ds, $store, array('ticket_id' => 999) + $vip),
     array(404, array('error' => 'no ticket 999')), 'decision: unknown ticket is 404');
 is_same(decide($ds, $store, array('ticket_number' => '1') + $vip)[0], 422, 'decision: wrong ticket number is 422');
@@ -290,6 +304,8 @@ is_same(Rec::$calls, array(), 'decision: refusals change nothing');
 list($code, $res) = decide($ds, $store, $vip);
 is_same($code, 201, 'VIP decision: 201');
 $res = json_decode(json_encode($res), true);
+is_same(array($res['status'], $res['installation'], $res['decision_id'], $res['ticket_id']),
+    array('applied', INST, 77, 343), 'VIP decision: the answer names the decision');
 is_same($res['changed'], array('note' => 500, 'vip' => true, 'priority' => 'high',
     'team' => 'VIP', 'dept' => 'Priority Desk'), 'VIP decision: answer says what changed');
 is_same($res['warnings'], array(), 'VIP decision: no warnings');
@@ -304,9 +320,33 @@ is_same($vipTicket->guarded, array(true), 'VIP decision: written under the loop 
 Rec::reset();
 list($code, $res) = decide($ds, $store, $vip);
 is_same($code, 200, 'repeat: 200');
-is_same($res['status'], 'duplicate', 'repeat: says duplicate');
+is_same(array($res['status'], $res['installation'], $res['ticket_id']),
+    array('duplicate', INST, 343), 'repeat: says duplicate, for this installation and ticket');
 is_same($res['first']['changed']['note'], 500, 'repeat: returns the first answer');
 is_same(Rec::$calls, array(), 'repeat: changes nothing');
+
+/* Decision ids restart at 1 in every deskpilot database: the same id from
+ * another database is another decision, and is applied. */
+Rec::reset();
+$other = new Ticket(346, '604131', $user);
+DynamicFormEntry::$byTicket[346] = array(new DynamicFormEntry(
+    array('priority' => new Answer('Normal', 2)), array('deskpilot_vip')));
+list($code, $res) = decide($ds, $store, array('installation' => INST2, 'ticket_id' => 346,
+    'ticket_number' => '604131') + $vip);
+is_same(array($code, $res['ticket_id'] ?? null, Rec::has('postNote')), array(201, 346, true),
+    'another database\'s decision 77, for another ticket: applied, with its note');
+
+/* The same database's decision 77 for another ticket: its database was
+ * copied or restored. Refused, nothing changed. */
+Rec::reset();
+list($code, $res) = decide($ds, $store, array('ticket_id' => 346, 'ticket_number' => '604131') + $vip);
+is_same(array($code, $res), array(422, array('status' => 'conflict',
+    'error' => 'decision 77 of deskpilot installation ' . INST . ' was applied to ticket 343'
+        . ' before, not to ticket 346; nothing was changed (was deskpilot\'s database copied'
+        . ' or restored from a backup?)',
+    'installation' => INST, 'decision_id' => 77, 'ticket_id' => 343)),
+    'same installation, same decision id, other ticket: 422 conflict naming both tickets');
+is_same(Rec::$calls, array(), 'conflict: changes nothing');
 
 Rec::reset();
 list($code, $res) = decide($ds, $store, array('escalation' => true,
@@ -321,8 +361,9 @@ Rec::reset();
 is_same(decide($ds, $store, array('escalation' => true) + $vip)[0], 200, 'escalation: once only');
 
 Rec::reset();
-$draft = array('action' => 'decision', 'decision_id' => 78, 'ticket_id' => 342,
-    'outcome' => 'ai_draft', 'vip' => false, 'note' => 'Routine: track_order (0.91).',
+$draft = array('action' => 'decision', 'installation' => INST, 'decision_id' => 78,
+    'ticket_id' => 342, 'outcome' => 'ai_draft', 'vip' => false,
+    'note' => 'Routine: track_order (0.91).',
     'draft' => "Hallo Herr Weiß,\nIhr Paket kommt morgen.");
 list($code, $res) = decide($ds, $store, $draft);
 is_same(array($code, Rec::$calls), array(201, array(
@@ -352,6 +393,24 @@ is_same(json_decode(json_encode($res), true)['warnings'], array(
     "VIP marker field 'deskpilot_vip' is not on the ticket's forms",
     "priority 'Urgentissimo' not set", "team 'Nobody' not assigned"),
     'partial decision: what could not be done is reported');
+
+/* ---- the route's protocol, shared with tests/fakes/fake_osticket.py ----- */
+$route = json_decode((string) @file_get_contents("$src/tests/data/osticket/decision_route.json"), true);
+ok(is_array($route) && count($route['steps']) > 10, 'route: the shared protocol steps are readable');
+$store = new MemStore();
+foreach ($route['steps'] ?? array() as $step) {
+    $now = 7000;
+    $body = isset($step['raw']) ? $step['raw']
+        : json_encode($step['request'] + array('timestamp' => $now));
+    list($code, $a) = DeskpilotDecision::handle($ds, $store, $body,
+        ($step['sign'] ?? true) ? DeskpilotSignature::sign($body, SECRET) : 'sha256=00',
+        (string) $now, $now);
+    $a = json_decode(json_encode($a), true);
+    $got = array();
+    foreach ($step['answer'] as $k => $v)
+        $got[$k] = $a[$k] ?? null;
+    is_same(array($code, $got), array($step['status'], $step['answer']), 'route: ' . $step['what']);
+}
 
 echo "1..$n\n";
 exit($failed ? 1 : 0);

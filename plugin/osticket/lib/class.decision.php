@@ -4,12 +4,19 @@
  *
  * handle() is the whole route after osTicket's API key check: signature
  * over the exact body first (401), then JSON (400), the body's timestamp
- * (401), the fields (422), the ticket (404); then, unless the decision id
- * was applied before, the changes in a fixed order: internal note, VIP
- * marker, priority, team or agent, department, and for ai_reply a public
- * reply. It answers what changed. A decision id already applied answers
- * 200 with the first answer and changes nothing; the VIP SLA escalation of
- * a decision ("escalation": true: a note and the urgent priority) is
+ * (401), the fields (422), then whether it was applied before, the ticket
+ * (404); then the changes in a fixed order: internal note, VIP marker,
+ * priority, team or agent, department, and for ai_reply a public reply.
+ * It answers what changed.
+ *
+ * A decision is named by deskpilot's installation id (one per deskpilot
+ * database) and its decision id: decision ids restart at 1 in every
+ * database, so the id alone would take a new database's decision for an
+ * old one and drop it. Applied again for the same ticket, it answers 200
+ * "duplicate" with the first answer and changes nothing; for another
+ * ticket (a deskpilot database restored from a backup or copied) it is
+ * refused with 422, and deskpilot dead-letters it. The VIP SLA escalation
+ * of a decision ("escalation": true: a note and the urgent priority) is
  * keyed apart from the decision itself.
  *
  * Invariants: a human_vip decision, or any decision marked vip, never
@@ -59,26 +66,38 @@ class DeskpilotDecision {
         if (($why = self::invalid($d)) !== null)
             return array(422, array('error' => $why));
 
-        $id = (int) $d['decision_id'];
-        $key = $id . (!empty($d['escalation']) ? '/escalation' : '');
-        if (($first = $store->decision($key)) !== null)
+        $inst = $d['installation'];
+        $id = $d['decision_id'];
+        $tid = $d['ticket_id'];
+        $kind = !empty($d['escalation']) ? 'escalation' : 'decision';
+        if (($first = $store->applied($inst, $id, $kind)) !== null) {
+            if ($first['ticket_id'] !== $tid)
+                return array(422, array('status' => 'conflict',
+                    'error' => sprintf('%s %d of deskpilot installation %s'
+                        . ' was applied to ticket %d before, not to ticket %d;'
+                        . ' nothing was changed (was deskpilot\'s database'
+                        . ' copied or restored from a backup?)',
+                        $kind, $id, $inst, $first['ticket_id'], $tid),
+                    'installation' => $inst, 'decision_id' => $id,
+                    'ticket_id' => $first['ticket_id']));
             return array(200, array('status' => 'duplicate',
-                'decision_id' => $id, 'changed' => (object) array(),
-                'first' => $first));
-        $ticket = Ticket::lookup((int) $d['ticket_id']);
+                'installation' => $inst, 'decision_id' => $id,
+                'ticket_id' => $tid, 'changed' => (object) array(),
+                'first' => $first['result']));
+        }
+        $ticket = Ticket::lookup($tid);
         if (!$ticket)
-            return array(404, array('error' => sprintf('no ticket %d',
-                $d['ticket_id'])));
+            return array(404, array('error' => sprintf('no ticket %d', $tid)));
         if (isset($d['ticket_number'])
                 && (string) $ticket->getNumber() !== (string) $d['ticket_number'])
             return array(422, array('error' => sprintf(
-                'ticket %d has number %s, not %s', $d['ticket_id'],
+                'ticket %d has number %s, not %s', $tid,
                 $ticket->getNumber(), $d['ticket_number'])));
 
         $result = DeskpilotGuard::run(function () use ($settings, $d, $ticket) {
             return self::apply($settings, $d, $ticket);
         });
-        $store->recordDecision($key, (int) $d['ticket_id'], $result, $now);
+        $store->recordApplied($inst, $id, $kind, $tid, $result, $now);
         return array(201, $result);
     }
 
@@ -87,6 +106,10 @@ class DeskpilotDecision {
         foreach (array('decision_id', 'ticket_id') as $k)
             if (!isset($d[$k]) || !is_int($d[$k]) || $d[$k] <= 0)
                 return "'$k' must be a positive integer";
+        if (!is_string($d['installation'] ?? null)
+                || !preg_match('/^[A-Za-z0-9_-]{8,64}$/', $d['installation']))
+            return "'installation' must be deskpilot's installation id"
+                . ' (8 to 64 letters, digits, - or _)';
         if (($d['action'] ?? '') !== 'decision')
             return "'action' must be \"decision\"";
         if (!in_array($d['outcome'] ?? '', self::OUTCOMES, true))
@@ -187,6 +210,7 @@ class DeskpilotDecision {
                 $warnings[] = 'reply not posted: ' . implode('; ', $errors);
         }
         return array('status' => 'applied',
+            'installation' => $d['installation'],
             'decision_id' => (int) $d['decision_id'],
             'ticket_id' => (int) $d['ticket_id'],
             'changed' => (object) $changed, 'warnings' => $warnings);

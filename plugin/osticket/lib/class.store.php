@@ -27,10 +27,11 @@ class DeskpilotDbStore {
         return TABLE_PREFIX . 'deskpilot_outbox';
     }
 
-    private static function decisions() {
+    private static function applied_table() {
         self::install();
-        return TABLE_PREFIX . 'deskpilot_decision';
+        return TABLE_PREFIX . 'deskpilot_applied';
     }
+
 
     function queue($deliveryId, $payload, $error, $nextAt, $now) {
         return db_query(sprintf('INSERT IGNORE INTO `%s` (delivery_id, payload,'
@@ -61,18 +62,27 @@ class DeskpilotDbStore {
             $nextAt, db_input(substr($error, 0, 255)), $id));
     }
 
-    /* The stored answer for a decision key, or null when never applied. */
-    function decision($key) {
-        $res = db_query(sprintf('SELECT result FROM `%s` WHERE decision_key'
-            . ' = %s', self::decisions(), db_input($key)));
+    /* A decision applied before: array('ticket_id' => .., 'result' =>
+     * array), or null. $kind: 'decision' or 'escalation'. */
+    function applied($installation, $decisionId, $kind) {
+        $res = db_query(sprintf('SELECT ticket_id, result FROM `%s` WHERE'
+            . ' installation = %s AND decision_id = %s AND kind = %s',
+            self::applied_table(), db_input($installation),
+            db_input((string) $decisionId), db_input($kind)));
         $row = $res ? db_fetch_array($res) : null;
-        return $row ? json_decode($row['result'], true) : null;
+        if (!$row)
+            return null;
+        return array('ticket_id' => (int) $row['ticket_id'],
+            'result' => json_decode($row['result'], true));
     }
 
-    function recordDecision($key, $ticketId, array $result, $now) {
-        return db_query(sprintf('INSERT IGNORE INTO `%s` (decision_key,'
-            . ' ticket_id, result, applied) VALUES (%s, %d, %s, %d)',
-            self::decisions(), db_input($key), $ticketId,
+    function recordApplied($installation, $decisionId, $kind, $ticketId,
+            array $result, $now) {
+        return db_query(sprintf('INSERT IGNORE INTO `%s` (installation,'
+            . ' decision_id, kind, ticket_id, result, applied) VALUES (%s, %s,'
+            . ' %s, %d, %s, %d)', self::applied_table(),
+            db_input($installation), db_input((string) $decisionId),
+            db_input($kind), $ticketId,
             db_input(json_encode($result, JSON_UNESCAPED_UNICODE)), $now));
     }
 }
