@@ -5,8 +5,10 @@
  * tests/data/osticket/plugin_event.{json,xml}, which the C connector's
  * tests parse), delivery with queueing and cron resend, the loop guard,
  * the bootstrap, decision application keyed by installation and decision
- * id, and the decision route's protocol steps shared with the fake
- * (tests/data/osticket/decision_route.json).
+ * id, the decision route's protocol steps shared with the fake
+ * (tests/data/osticket/decision_route.json), and the instance form taken
+ * through osTicket's own way of building, posting and storing it
+ * (stubs/forms.php): one save of "Add New Instance" keeps what it shows.
  *
  * Prints TAP. Usage: php test_plugin.php SRCDIR
  * (DP_UPDATE_GOLDEN=1 rewrites the golden payload files.)
@@ -213,11 +215,18 @@ ok(preg_match('/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]
     DeskpilotOutbound::newDeliveryId()) === 1, 'delivery ids are UUIDv4');
 
 /* ---- bootstrap, loop guard, events out ----------------------------------- */
+/* An instance's config as osTicket reads it back from its stored rows. */
+function stored_config($ns, array $rows) {
+    Config::$table[$ns] = $rows;
+    return new DeskpilotConfig($ns);
+}
 $p1 = new DeskpilotPlugin();
-$p1->config = new DeskpilotConfig(array('url' => 'http://127.0.0.1:8080/hooks/osticket',
-    'secret' => SECRET, 'format' => array('json' => 'JSON')));
+$p1->config = stored_config('plugin.1.instance.1', array(
+    'url' => 'http://127.0.0.1:8080/hooks/osticket',
+    'secret' => 'enc:' . SECRET, 'format' => '{"json":"JSON"}'));
 $p2 = new DeskpilotPlugin();
-$p2->config = new DeskpilotConfig(array('url' => 'http://other/', 'secret' => 'x'));
+$p2->config = stored_config('plugin.1.instance.2', array(
+    'url' => 'http://other/', 'secret' => 'enc:x'));
 $p1->bootstrap();
 $p2->bootstrap();
 is_same(count(Signal::$handlers['threadentry.created']), 1, 'bootstrap: signals connected once for two instances');
@@ -411,6 +420,82 @@ foreach ($route['steps'] ?? array() as $step) {
         $got[$k] = $a[$k] ?? null;
     is_same(array($code, $got), array($step['status'], $step['answer']), 'route: ' . $step['what']);
 }
+
+/* ---- the instance form, built, shown, posted and stored as osTicket does -- */
+/* A fresh osTicket with the plugin installed and no instance yet. */
+$plugin = new DeskpilotPlugin();
+Config::$table = array();
+
+/* What the admin types into "Add New Instance", and the instance tab. */
+function instance_post(array $form, $do = 'add-instance', $xid = 0, $name = 'deskpilot') {
+    return $form + array('do' => $do, 'a' => $do === 'add-instance' ? 'add-instance' : '',
+        'id' => 1, 'xid' => $xid, 'name' => $name, 'isactive' => 1, 'notes' => '');
+}
+$typed = array('deskpilot hook URL' => 'http://127.0.0.1:8182/hooks/osticket',
+    'Shared secret' => SECRET, 'VIP field (user or organization)' => 'vip');
+
+OstAdmin::request($plugin, 'GET');
+$html = OstAdmin::render(OstAdmin::instancePage($plugin));
+is_same(preg_match_all('/type="checkbox" name="_field-checkboxes\[\]" checked="checked"/', $html),
+    2, 'Add New Instance: both event switches are shown ticked');
+list($inst, $errors, $page) = OstAdmin::addInstance($plugin,
+    instance_post(OstAdmin::submit($html, $typed)));
+is_same($errors, array(), 'Add New Instance, saved once: no error');
+$rows = Config::$table[$inst ? $inst->getNamespace() : ''] ?? array();
+is_same(array($rows['send_messages'] ?? null, $rows['send_responses'] ?? null), array('1', '1'),
+    'Add New Instance, saved once: both event switches are stored on');
+is_same(array($rows['url'], $rows['secret'], $rows['format'], $rows['vip_field']),
+    array('http://127.0.0.1:8182/hooks/osticket', 'enc:' . SECRET, '{"json":"JSON"}', 'vip'),
+    'Add New Instance, saved once: the typed values are stored');
+ok($inst && $inst->isEnabled(), 'Add New Instance, saved once: the instance is enabled');
+OstAdmin::request($plugin, 'GET');
+$s = DeskpilotPlugin::$settings;
+is_same(array($s['send_messages'], $s['send_responses'], $s['url'], $s['secret'], $s['format']),
+    array(true, true, 'http://127.0.0.1:8182/hooks/osticket', SECRET, 'json'),
+    'the next request bootstraps with what was saved');
+is_same(count(Signal::$handlers['threadentry.created'] ?? array()), 1,
+    'the next request sends events');
+
+/* The update page keeps what it shows: untick one switch, save once. */
+OstAdmin::request($plugin, 'GET');
+$html = OstAdmin::render(OstAdmin::instancePage($plugin, $inst));
+list($errors, $page) = OstAdmin::updateInstance($plugin, $inst, instance_post(
+    OstAdmin::submit($html, array(), array('Agent responses')),
+    'update-instance', $inst->getId()));
+$rows = Config::$table[$inst->getNamespace()];
+is_same(array($errors, $rows['send_messages'], $rows['send_responses'], $rows['secret']),
+    array(array(), '1', '0', 'enc:' . SECRET),
+    'update: one switch off is stored as shown; the secret left empty is kept');
+
+/* Without a secret nothing can be signed: refused. */
+OstAdmin::request($plugin, 'GET');
+$html = OstAdmin::render(OstAdmin::instancePage($plugin));
+list($none, $errors, $page) = OstAdmin::addInstance($plugin, instance_post(
+    OstAdmin::submit($html, array('Shared secret' => '') + $typed), 'add-instance', 0, 'nosecret'));
+ok(!$none && strpos(OstAdmin::render($page), '<div class="error">Shared secret is a required'
+    . ' field</div>') !== false, 'a new instance without a secret is refused, and said so');
+
+/* Both off cannot work: refused before an instance is created, and the
+ * page that follows says why. */
+$before = count($plugin->instances);
+$tables = Config::$table;
+OstAdmin::request($plugin, 'GET');
+$html = OstAdmin::render(OstAdmin::instancePage($plugin));
+list($none, $errors, $page) = OstAdmin::addInstance($plugin, instance_post(
+    OstAdmin::submit($html, array('Shared secret' => SECRET) + $typed,
+        array('Customer messages', 'Agent responses')), 'add-instance', 0, 'second'));
+is_same(array($none, count($plugin->instances), Config::$table), array(null, $before, $tables),
+    'both switches off: no instance and no setting stored');
+is_same($errors, array('err' => 'Unable to add Plugin Instance.'), 'both switches off: osTicket says it was not added');
+ok(strpos(OstAdmin::render($page), '<div class="error">Customer messages and Agent'
+    . ' responses are both off: deskpilot would be sent nothing. Tick at least Customer'
+    . ' messages.</div>') !== false, 'both switches off: the form that follows says why');
+list($none, $errors, $page) = OstAdmin::addInstance($plugin, instance_post(
+    OstAdmin::submit($html, array('deskpilot hook URL' => 'deskpilot.example.com') + $typed),
+    'add-instance', 0, 'third'));
+ok(!$none && strpos(OstAdmin::render($page), '<div class="error">The deskpilot hook URL must'
+    . ' start with http:// or https://</div>') !== false,
+    'a URL without http(s):// is refused, and said so');
 
 echo "1..$n\n";
 exit($failed ? 1 : 0);

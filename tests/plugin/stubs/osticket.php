@@ -3,7 +3,8 @@
  * osticket.php - small stand-ins for the osTicket 1.18 classes the plugin
  * touches, with the same method names and argument order, recording what
  * the plugin did so tests can assert on it. Nothing here is osTicket
- * code; only the surface the plugin uses is imitated.
+ * code; only the surface the plugin uses is imitated. The settings form's
+ * path through osTicket is in forms.php.
  */
 define('TABLE_PREFIX', 'ost_');
 
@@ -31,29 +32,7 @@ class Signal {
     }
 }
 
-abstract class PluginConfig {
-    var $values;
-    function __construct($values = array()) { $this->values = $values; }
-    function get($key, $default = null) {
-        return $this->values[$key] ?? $default;
-    }
-}
-
-class Plugin {
-    var $config;
-    function getConfig() { return $this->config; }
-    function enable() { return true; }
-}
-
-class FormField {
-    var $options;
-    function __construct($options = array()) { $this->options = $options; }
-}
-class TextboxField extends FormField {}
-class PasswordField extends TextboxField {}
-class ChoiceField extends FormField {}
-class BooleanField extends FormField {}
-class SectionBreakField extends FormField {}
+require_once __DIR__ . '/forms.php';
 
 class ApiController {
     function requireApiKey() { return true; }
