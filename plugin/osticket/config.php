@@ -12,9 +12,13 @@
  *
  * A configuration that cannot work is refused while the form is
  * validated, which in osTicket comes before an instance is created: the
- * reason shows under the field and nothing is stored.
+ * reason shows under the field and nothing is stored. The top of the form
+ * shows the plugin's status: what went wrong lately and what is missing
+ * in osTicket (lib/class.status.php).
  */
 require_once INCLUDE_DIR . 'class.plugin.php';
+require_once __DIR__ . '/lib/class.settings.php';
+require_once __DIR__ . '/lib/class.status.php';
 
 class DeskpilotConfig extends PluginConfig {
     function getOptions() {
@@ -132,6 +136,35 @@ class DeskpilotConfig extends PluginConfig {
         );
     }
 
+    /* The status block at the top of the form: problems as osTicket's
+     * warning notice, the rest as the form's instructions. osTicket builds
+     * the form of a save before it stores the values, so the page that
+     * follows a save leaves out what the settings imply. */
+    function getFormOptions() {
+        try {
+            $store = DeskpilotPlugin::$store ?: new DeskpilotDbStore();
+            list($problems, $facts) = DeskpilotStatus::report(
+                $this->settings(), $store, time(),
+                ($_SERVER['REQUEST_METHOD'] ?? 'GET') !== 'POST');
+        } catch (Throwable $e) {
+            list($problems, $facts) = array(array(), array(
+                'Status unavailable: ' . $e->getMessage()));
+        }
+        return array(
+            'title' => 'deskpilot status',
+            'instructions' => implode(' ', $facts),
+            'notice' => implode(' | ', $problems),
+        );
+    }
+
+    /* This form's values as the plugin reads them. */
+    function settings() {
+        $config = $this;
+        return DeskpilotSettings::from(function ($key) use ($config) {
+            return $config->get($key);
+        });
+    }
+
     /* osTicket's last check before storing (the update path; the fields'
      * validators have run by then). */
     function pre_save(&$config, &$errors) {
@@ -140,6 +173,14 @@ class DeskpilotConfig extends PluginConfig {
         elseif (empty($config['send_messages']) && empty($config['send_responses']))
             $errors['err'] = 'Customer messages and Agent responses are both'
                 . ' off: deskpilot would be sent nothing.';
+        if (!$errors) {
+            try {
+                $store = DeskpilotPlugin::$store ?: new DeskpilotDbStore();
+                (new DeskpilotStatus($store))->ok('config', 'saved', time());
+            } catch (Throwable $e) {
+                // The status line is a convenience; saving goes on.
+            }
+        }
         return !$errors;
     }
 }

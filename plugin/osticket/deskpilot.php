@@ -13,6 +13,10 @@
  * (a static flag), so two instances never send an event twice. The
  * instance config is only readable during bootstrap, so it is copied then.
  *
+ * What keeps it from working is said on the instance's config page and in
+ * osTicket's system log (lib/class.status.php): undelivered or refused
+ * events, refused decisions, both event switches off.
+ *
  * Loop guard: nothing the plugin writes itself (notes, replies; all under
  * DeskpilotGuard) is sent, nor notes, nor entries posted under the
  * configured poster name, nor bounces and auto-replies.
@@ -25,6 +29,7 @@ require_once __DIR__ . '/lib/class.signature.php';
 require_once __DIR__ . '/lib/class.payload.php';
 require_once __DIR__ . '/lib/class.outbound.php';
 require_once __DIR__ . '/lib/class.store.php';
+require_once __DIR__ . '/lib/class.status.php';
 require_once __DIR__ . '/lib/class.decision.php';
 
 class DeskpilotPlugin extends Plugin {
@@ -46,6 +51,21 @@ class DeskpilotPlugin extends Plugin {
         Signal::connect('threadentry.created', array('DeskpilotPlugin', 'onThreadEntry'));
         Signal::connect('cron', array('DeskpilotPlugin', 'onCron'));
         Signal::connect('api', array('DeskpilotPlugin', 'onApi'));
+        if (!self::$settings['send_messages'] && !self::$settings['send_responses'])
+            self::nag('config', 'warning', 'switches off', 'The deskpilot'
+                . ' instance has "Customer messages" and "Agent responses"'
+                . ' both off: deskpilot is sent nothing. Open the instance,'
+                . ' tick them and save.');
+    }
+
+    /* A standing problem, logged once an hour at most. */
+    private static function nag($topic, $level, $kind, $message) {
+        try {
+            (new DeskpilotStatus(self::$store ?: new DeskpilotDbStore()))
+                ->nag($topic, $level, $kind, $message, time());
+        } catch (Throwable $e) {
+            error_log('deskpilot: ' . $message);
+        }
     }
 
     function enable() {

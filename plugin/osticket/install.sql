@@ -27,3 +27,17 @@ CREATE TABLE IF NOT EXISTS `%TABLE_PREFIX%deskpilot_applied` (
   PRIMARY KEY (`installation`, `decision_id`, `kind`),
   KEY `ticket_id` (`ticket_id`)
 ) DEFAULT CHARSET=utf8mb4;
+-- What the plugin last saw go right or wrong, per topic (delivery of
+-- events, decisions, configuration), shown on the instance's config page;
+-- and, under topics "log:...", when each kind of problem was last written
+-- to osTicket's system log (once an hour at most).
+CREATE TABLE IF NOT EXISTS `%TABLE_PREFIX%deskpilot_status` (
+  `topic` varchar(64) NOT NULL,
+  `level` varchar(16) NOT NULL,
+  `kind` varchar(64) NOT NULL DEFAULT '',
+  `message` text NOT NULL,
+  `since` int(11) unsigned NOT NULL,
+  `at` int(11) unsigned NOT NULL,
+  `count` int(11) unsigned NOT NULL DEFAULT 1,
+  PRIMARY KEY (`topic`)
+) DEFAULT CHARSET=utf8mb4;

@@ -45,6 +45,7 @@ dist_osticketpluginlib_DATA = \
 	plugin/osticket/lib/class.payload.php \
 	plugin/osticket/lib/class.outbound.php \
 	plugin/osticket/lib/class.store.php \
+	plugin/osticket/lib/class.status.php \
 	plugin/osticket/lib/class.decision.php
 
 # Through the real nginx and the pipeline to a fake of the plugin's route;

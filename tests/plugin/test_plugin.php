@@ -3,9 +3,10 @@
  * test_plugin.php - the osTicket plugin's own logic against the stand-ins
  * in stubs/: settings, signing, the event payload (byte for byte against
  * tests/data/osticket/plugin_event.{json,xml}, which the C connector's
- * tests parse), delivery with queueing and cron resend, the loop guard,
- * the bootstrap, decision application keyed by installation and decision
- * id, the decision route's protocol steps shared with the fake
+ * tests parse), delivery with queueing and cron resend, what an admin is
+ * told and where (system log, the instance's page), the loop guard, the
+ * bootstrap, decision application keyed by installation and decision id,
+ * the decision route's protocol steps shared with the fake
  * (tests/data/osticket/decision_route.json), and the instance form taken
  * through osTicket's own way of building, posting and storing it
  * (stubs/forms.php): one save of "Add New Instance" keeps what it shows.
@@ -67,7 +68,7 @@ class MemStore {
                 return true;
         $this->outbox[$this->nextId] = array('id' => $this->nextId++,
             'delivery_id' => $did, 'payload' => $payload, 'attempts' => 0,
-            'next_at' => $nextAt, 'last_error' => $error);
+            'next_at' => $nextAt, 'last_error' => $error, 'created' => $now);
         return true;
     }
     function due($now, $limit) {
@@ -81,6 +82,13 @@ class MemStore {
         $this->outbox[$id]['next_at'] = $nextAt;
         $this->outbox[$id]['last_error'] = $error;
     }
+    function outboxSummary() {
+        if (!$this->outbox)
+            return array(0, 0, '');
+        $first = reset($this->outbox);
+        return array(count($this->outbox), $first['created'] ?? 0,
+            $first['last_error']);
+    }
     function applied($inst, $id, $kind) {
         return $this->decisions["$inst/$id/$kind"] ?? null;
     }
@@ -88,6 +96,21 @@ class MemStore {
         $this->decisions["$inst/$id/$kind"] = array('ticket_id' => $ticket,
             'result' => json_decode(json_encode($result), true));
     }
+    var $status = array(), $fields = array('deskpilot_vip' => array('T'),
+        'vip' => array('O')), $teams = 1;
+    function status($topic) { return $this->status[$topic] ?? null; }
+    function statuses() { ksort($this->status); return $this->status; }
+    function putStatus(array $r) { $this->status[$r['topic']] = $r; }
+    function formTypesWithField($name) { return $this->fields[$name] ?? array(); }
+    function enabledTeams() { return $this->teams; }
+}
+
+/* The system log lines written since the last call. */
+function log_lines() {
+    global $ost;
+    $l = $ost->lines;
+    $ost->lines = array();
+    return $l;
 }
 
 function header_of(array $headers, $name) {
@@ -214,6 +237,48 @@ is_same(array($last['timestamp'], $last['delivery_id']),
 ok(preg_match('/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/',
     DeskpilotOutbound::newDeliveryId()) === 1, 'delivery ids are UUIDv4');
 
+/* ---- delivery problems, where an admin reads them ----------------------- */
+$store = new MemStore();
+log_lines();
+$t = new FakeTransport(array(
+    array('status' => 0, 'body' => '', 'error' => 'Failed to connect to 127.0.0.1 port 8182 after 1 ms'),
+    array('status' => 0, 'body' => '', 'error' => 'Failed to connect to 127.0.0.1 port 8182 after 3 ms'),
+    array('status' => 401, 'body' => '{"error":"signature does not match the body"}', 'error' => ''),
+    array('status' => 202, 'body' => '{}', 'error' => ''),
+    array('status' => 0, 'body' => '', 'error' => 'Connection refused')));
+$out = new DeskpilotOutbound(settings(), $t, $store);
+$out->send(array('delivery_id' => 'd1') + $f, 8000);
+is_same(log_lines(), array(array('Warning', 'deskpilot plugin', 'An event for ticket #604127'
+    . ' was not delivered and waits for a resend by cron (not before 60 s): deskpilot'
+    . ' unreachable: Failed to connect to 127.0.0.1 port 8182 after 1 ms', false)),
+    'delivery: deskpilot unreachable is a warning in the system log');
+is_same($store->outbox[1]['next_at'], 8060, 'delivery: the first resend is due 60 s later');
+$out->send(array('delivery_id' => 'd2') + $f, 8010);
+is_same(log_lines(), array(), 'delivery: still unreachable, not logged again within the hour');
+is_same(array($store->status['delivery']['count'], $store->status['delivery']['since']),
+    array(2, 8000), 'delivery: the status counts it, since the first failure');
+$out->send(array('delivery_id' => 'd3') + $f, 8020);
+is_same(array_map(function ($l) { return array($l[0], $l[2]); }, log_lines()), array(array('Error',
+    'An event for ticket #604127 was not delivered and waits for a resend by cron (not before'
+    . ' 60 s): deskpilot answered 401: {"error":"signature does not match the body"}')),
+    'delivery: deskpilot refusing is an error in the system log, at once');
+$out->send(array('delivery_id' => 'd4') + $f, 8030);
+is_same(array($store->status['delivery']['level'], $store->status['delivery']['message']),
+    array('ok', 'last event delivered: ticket #604127'), 'delivery: a success clears the status');
+$out->send(array('delivery_id' => 'd5') + $f, 8000 + 3600);
+is_same(count(log_lines()), 1, 'delivery: unreachable again an hour later is logged again');
+foreach ($store->outbox as &$row) {
+    $row['attempts'] = DeskpilotOutbound::MAX_ATTEMPTS - 1;
+    $row['next_at'] = 0;
+}
+unset($row);
+$t->answers = array_fill(0, 10, array('status' => 503, 'body' => 'busy', 'error' => ''));
+is_same($out->drain(20000), array(0, 0, 4), 'cron: events past the last attempt are dropped');
+$l = log_lines();
+is_same(array(count($l), $l[0][0], $l[0][2]), array(1, 'Error', 'An event for ticket #604127'
+    . ' was dropped after 40 attempts: deskpilot answered 503: busy'),
+    'cron: a dropped event is an error in the system log');
+
 /* ---- bootstrap, loop guard, events out ----------------------------------- */
 /* An instance's config as osTicket reads it back from its stored rows. */
 function stored_config($ns, array $rows) {
@@ -290,8 +355,14 @@ $vip = array('action' => 'decision', 'installation' => INST, 'decision_id' => 77
     'reply' => 'must never be sent');
 
 Rec::reset();
+log_lines();
 is_same(decide($ds, $store, $vip, 7000, false)[0], 401, 'decision: bad signature is 401');
+is_same(log_lines(), array(array('Warning', 'deskpilot plugin', 'A decision was refused:'
+    . ' signature does not match the body. The shared secret must equal webhook_secret'
+    . ' in deskpilot.conf, and both clocks must be right.', false)),
+    'decision: a refusal is a warning in the system log, without an e-mail alert');
 is_same(decide($ds, $store, $vip + array('timestamp' => 6000))[0], 401, 'decision: stale is 401');
+is_same(log_lines(), array(), 'decision: the same kind of refusal is not logged again within the hour');
 is_same(DeskpilotDecision::handle($ds, $store, 'nope', DeskpilotSignature::sign('nope', SECRET), '7000', 7000),
     array(400, array('error' => 'body is not a JSON object')), 'decision: not JSON is 400');
 Rec::reset();
@@ -346,8 +417,9 @@ is_same(array($code, $res['ticket_id'] ?? null, Rec::has('postNote')), array(201
     'another database\'s decision 77, for another ticket: applied, with its note');
 
 /* The same database's decision 77 for another ticket: its database was
- * copied or restored. Refused, nothing changed. */
+ * copied or restored. Refused, nothing changed, an error in the log. */
 Rec::reset();
+log_lines();
 list($code, $res) = decide($ds, $store, array('ticket_id' => 346, 'ticket_number' => '604131') + $vip);
 is_same(array($code, $res), array(422, array('status' => 'conflict',
     'error' => 'decision 77 of deskpilot installation ' . INST . ' was applied to ticket 343'
@@ -356,6 +428,8 @@ is_same(array($code, $res), array(422, array('status' => 'conflict',
     'installation' => INST, 'decision_id' => 77, 'ticket_id' => 343)),
     'same installation, same decision id, other ticket: 422 conflict naming both tickets');
 is_same(Rec::$calls, array(), 'conflict: changes nothing');
+is_same(array_map(function ($l) { return $l[0]; }, log_lines()), array('Error'),
+    'conflict: an error in the system log');
 
 Rec::reset();
 list($code, $res) = decide($ds, $store, array('escalation' => true,
@@ -393,6 +467,7 @@ list($code, $res) = decide($ds, $store, array('decision_id' => 81, 'vip' => true
 ok($code === 201 && !Rec::has('postReply'), 'reply decision marked VIP: no reply is posted');
 
 Rec::reset();
+log_lines();
 DynamicFormEntry::$byTicket[344] = array(new DynamicFormEntry(array('priority' => new Answer('Normal', 2))));
 new Ticket(344, '604129', $user);
 list($code, $res) = decide($ds, $store, array('decision_id' => 80, 'ticket_id' => 344,
@@ -402,6 +477,10 @@ is_same(json_decode(json_encode($res), true)['warnings'], array(
     "VIP marker field 'deskpilot_vip' is not on the ticket's forms",
     "priority 'Urgentissimo' not set", "team 'Nobody' not assigned"),
     'partial decision: what could not be done is reported');
+is_same(log_lines(), array(array('Warning', 'deskpilot plugin', 'decision 80 (ticket id 344)'
+    . ' was applied, but: VIP marker field \'deskpilot_vip\' is not on the ticket\'s forms;'
+    . ' priority \'Urgentissimo\' not set; team \'Nobody\' not assigned', false)),
+    'partial decision: what could not be done is a warning in the system log');
 
 /* ---- the route's protocol, shared with tests/fakes/fake_osticket.py ----- */
 $route = json_decode((string) @file_get_contents("$src/tests/data/osticket/decision_route.json"), true);
@@ -424,7 +503,10 @@ foreach ($route['steps'] ?? array() as $step) {
 /* ---- the instance form, built, shown, posted and stored as osTicket does -- */
 /* A fresh osTicket with the plugin installed and no instance yet. */
 $plugin = new DeskpilotPlugin();
+DeskpilotPlugin::$store = $pstore = new MemStore();
+$pstore->fields = array('deskpilot_vip' => array('T'), 'vip' => array('O'));
 Config::$table = array();
+log_lines();
 
 /* What the admin types into "Add New Instance", and the instance tab. */
 function instance_post(array $form, $do = 'add-instance', $xid = 0, $name = 'deskpilot') {
@@ -441,6 +523,9 @@ is_same(preg_match_all('/type="checkbox" name="_field-checkboxes\[\]" checked="c
 list($inst, $errors, $page) = OstAdmin::addInstance($plugin,
     instance_post(OstAdmin::submit($html, $typed)));
 is_same($errors, array(), 'Add New Instance, saved once: no error');
+is_same(array($page->getNotice(), $page->getInstructions()), array('',
+    'Settings are checked when this page is opened again. Nothing sent or received yet.'),
+    'the page after the save warns of nothing it saw before the values were stored');
 $rows = Config::$table[$inst ? $inst->getNamespace() : ''] ?? array();
 is_same(array($rows['send_messages'] ?? null, $rows['send_responses'] ?? null), array('1', '1'),
     'Add New Instance, saved once: both event switches are stored on');
@@ -455,6 +540,7 @@ is_same(array($s['send_messages'], $s['send_responses'], $s['url'], $s['secret']
     'the next request bootstraps with what was saved');
 is_same(count(Signal::$handlers['threadentry.created'] ?? array()), 1,
     'the next request sends events');
+is_same(log_lines(), array(), 'a working instance logs nothing');
 
 /* The update page keeps what it shows: untick one switch, save once. */
 OstAdmin::request($plugin, 'GET');
@@ -496,6 +582,58 @@ list($none, $errors, $page) = OstAdmin::addInstance($plugin, instance_post(
 ok(!$none && strpos(OstAdmin::render($page), '<div class="error">The deskpilot hook URL must'
     . ' start with http:// or https://</div>') !== false,
     'a URL without http(s):// is refused, and said so');
+
+/* An instance saved by plugin 1.0 through the defect: both switches off.
+ * The plugin says so in the system log (once an hour) and on its page. */
+Config::$table[$inst->getNamespace()]['send_messages'] = '0';
+Config::$table[$inst->getNamespace()]['send_responses'] = '0';
+$pstore->status = array();
+/* Plugins bootstrap inside osTicket::start(), before $ost exists. */
+$log = $GLOBALS['ost'];
+$GLOBALS['ost'] = null;
+OstAdmin::request($plugin, 'GET');
+$GLOBALS['ost'] = $log;
+is_same(log_lines(), array(), 'both switches stored off: nothing logged before $ost exists');
+DeskpilotStatus::flush();                   /* the end of the request */
+$l = log_lines();
+is_same(array(count($l), $l[0][0] ?? null, $l[0][2] ?? null), array(1, 'Warning',
+    'The deskpilot instance has "Customer messages" and "Agent responses" both off: deskpilot'
+    . ' is sent nothing. Open the instance, tick them and save.'),
+    'both switches stored off: a warning in the system log when the request ends');
+OstAdmin::request($plugin, 'GET');
+is_same(log_lines(), array(), 'both switches stored off: not logged again on every request');
+$html = OstAdmin::render(OstAdmin::instancePage($plugin, $inst));
+ok(strpos($html, 'Customer messages and Agent responses are both off: deskpilot is sent'
+    . ' nothing. Tick both and save.') !== false, 'both switches stored off: said on the instance page');
+
+/* What else keeps it from working, on the instance page. */
+Config::$table[$inst->getNamespace()]['send_messages'] = '1';
+$pstore->fields = array();
+$pstore->teams = 0;
+$pstore->queue('q1', '{}', 'deskpilot unreachable: Connection refused', 9060, 9000);
+(new DeskpilotStatus($pstore))->problem('delivery', 'error', 'answered 401',
+    'An event for ticket #604127 was not delivered: deskpilot answered 401', 9000);
+OstAdmin::request($plugin, 'GET');
+$html = OstAdmin::render(OstAdmin::instancePage($plugin, $inst));
+preg_match('/<p id="msg_warning">(.*?)<\/p>/s', $html, $m);
+$notice = html_entity_decode($m[1] ?? '');
+foreach (array(
+        'The VIP field "vip" is on neither the Contact Information (user) nor the Organization form',
+        'The VIP marker field "deskpilot_vip" is not on the Ticket Details form',
+        'osTicket has no enabled team: VIP tickets cannot be assigned to the VIP team',
+        'Events to deskpilot: An event for ticket #604127 was not delivered: deskpilot answered 401 (1970-01-01 02:30:00 UTC)',
+        '1 event(s) wait to be resent by cron; the oldest, from 1970-01-01 02:30:00 UTC, failed with: deskpilot unreachable: Connection refused',
+    ) as $want)
+    ok(strpos($notice, $want) !== false, "instance page says: $want");
+$pstore->fields = array('deskpilot_vip' => array('T'), 'vip' => array('U'));
+$pstore->teams = 2;
+$pstore->outbox = array();
+(new DeskpilotStatus($pstore))->ok('delivery', 'last event delivered: ticket #604127', 9100);
+OstAdmin::request($plugin, 'GET');
+$form = OstAdmin::instancePage($plugin, $inst);
+is_same(array($form->getNotice(), $form->getInstructions()), array('',
+    'Events to deskpilot: last event delivered: ticket #604127 (1970-01-01 02:31:40 UTC).'),
+    'instance page of a working instance: no warning, the last delivery');
 
 echo "1..$n\n";
 exit($failed ? 1 : 0);

@@ -19,6 +19,9 @@
  * of a decision ("escalation": true: a note and the urgent priority) is
  * keyed apart from the decision itself.
  *
+ * What goes wrong (refusals, conflicts, warnings) is recorded for the
+ * config page and osTicket's system log (class.status.php).
+ *
  * Invariants: a human_vip decision, or any decision marked vip, never
  * posts a reply; everything the plugin posts runs under DeskpilotGuard, so
  * it never produces an event back to deskpilot.
@@ -49,6 +52,18 @@ class DeskpilotDecision {
      * Http::response knows are used. */
     static function handle(array $settings, $store, $body, $sigHeader,
             $tsHeader, $now) {
+        list($code, $answer) = self::decide($settings, $store, $body,
+            $sigHeader, $tsHeader, $now);
+        try {
+            self::report(new DeskpilotStatus($store), $code, $answer, $now);
+        } catch (Throwable $e) {
+            error_log('deskpilot: status not recorded: ' . $e->getMessage());
+        }
+        return array($code, $answer);
+    }
+
+    private static function decide(array $settings, $store, $body,
+            $sigHeader, $tsHeader, $now) {
         if (strlen($body) > self::MAX_BODY)
             return array(400, array('error' => 'body is too large'));
         $why = DeskpilotSignature::check($body, $sigHeader, $tsHeader, null,
@@ -99,6 +114,35 @@ class DeskpilotDecision {
         });
         $store->recordApplied($inst, $id, $kind, $tid, $result, $now);
         return array(201, $result);
+    }
+
+    /* Record the outcome for the config page; problems also go to the
+     * system log. */
+    private static function report($status, $code, array $a, $now) {
+        $what = isset($a['decision_id']) ? sprintf('decision %d (ticket id %d)',
+            $a['decision_id'], $a['ticket_id']) : '';
+        if ($code === 201 && $a['warnings'])
+            $status->problem('decisions', 'warning',
+                'warnings: ' . implode('; ', $a['warnings']),
+                sprintf('%s was applied, but: %s', $what,
+                    implode('; ', $a['warnings'])), $now);
+        elseif ($code === 201)
+            $status->ok('decisions', 'last applied: ' . $what, $now);
+        elseif ($code === 200)
+            $status->ok('decisions', 'last repeated (already applied): '
+                . $what, $now);
+        elseif (($a['status'] ?? '') === 'conflict')
+            $status->problem('decisions', 'error', 'conflict',
+                'A decision was refused: ' . $a['error'], $now);
+        elseif ($code === 401)
+            $status->problem('decisions', 'warning', 'answered 401',
+                'A decision was refused: ' . $a['error'] . '. The shared'
+                . ' secret must equal webhook_secret in deskpilot.conf, and'
+                . ' both clocks must be right.', $now);
+        else
+            $status->problem('decisions', 'warning', 'answered ' . $code,
+                sprintf('A decision was refused (%d): %s', $code,
+                    $a['error'] ?? ''), $now);
     }
 
     /* Why the decision is unusable, or null. */

@@ -34,6 +34,19 @@ class Signal {
 
 require_once __DIR__ . '/forms.php';
 
+/* osTicket's $ost: the system log (Admin Panel -> Dashboard -> System
+ * Logs), recorded. */
+class OsticketLog {
+    var $lines = array();
+    function logWarning($title, $message, $alert = true) {
+        $this->lines[] = array('Warning', $title, $message, $alert);
+    }
+    function logError($title, $message, $alert = true) {
+        $this->lines[] = array('Error', $title, $message, $alert);
+    }
+}
+$GLOBALS['ost'] = new OsticketLog();
+
 class ApiController {
     function requireApiKey() { return true; }
 }
