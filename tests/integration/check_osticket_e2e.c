@@ -11,13 +11,26 @@
  *   OSTICKET_DB_HOST    (default 127.0.0.1), OSTICKET_DB_PREFIX (ost_)
  *   OSTICKET_VIP_TEAM   an active team (default VIP)
  *
- * and the `mysql` client is installed. The test points the plugin
- * instance's hook URL at its own nginx for the run (and puts it back),
- * makes one customer premium with `deskpilot vip add`, creates two tickets
- * through osTicket's own API and reads osTicket's database: the premium
- * customer's ticket ends with the VIP marker, raised priority, the VIP
- * team and an internal note with the reason, and no reply; the routine
- * question ends with an internal note from deskpilot and no reply.
+ * and the `mysql` client is installed (the database user must be allowed
+ * to connect from 127.0.0.1). The test runs its own deskpilot with a new
+ * database, points the enabled deskpilot plugin instances' hook URL at it
+ * for the run, makes one customer premium with `deskpilot vip add`,
+ * creates two tickets through osTicket's own API and reads osTicket's
+ * database: the premium customer's ticket ends with the VIP marker, raised
+ * priority, the VIP team and an internal note with the reason, and no
+ * reply; the routine question ends with an internal note from deskpilot
+ * and no reply.
+ *
+ * Run it as often as you like, on an osTicket where it or any other
+ * deskpilot has run before: every run's database has its own installation
+ * id, so its decision ids (1, 2, ...) never meet an earlier run's. What it
+ * changes in osTicket's settings (the hook URL) it puts back byte for
+ * byte when it ends, however its tests end; the SQL that does so is
+ * written first to ${TMPDIR:-/tmp}/deskpilot-osticket-e2e-<database>.sql,
+ * and a run that finds that file (the previous one was killed) runs it
+ * before anything else. It leaves behind what any use leaves: the two
+ * tickets and their two users (e-mail addresses with the run's tag), the
+ * plugin's record of the decisions it applied and its status line.
  */
 #include "harness.h"
 
@@ -35,7 +48,8 @@
 
 static struct harness *h;
 static char *mysql_bin;
-static char *old_url;
+static char *restore_path; /* SQL that puts back what the run changed */
+static pid_t changer;      /* the process that changed it */
 static char tag[32]; /* makes this run's e-mail addresses unique */
 
 static const char *env_or(const char *name, const char *def)
@@ -79,18 +93,48 @@ static char *ost_sql_ok(const char *sql)
 
 #define P env_or("OSTICKET_DB_PREFIX", "ost_")
 
-/* The config rows of the deskpilot plugin's instances. */
-static char *instance_where(void)
+/* The config rows named `key` of the enabled deskpilot plugin instances. */
+static char *instance_where(const char *key)
 {
-	return xasprintf("`key` = 'url' AND namespace IN (SELECT CONCAT('plugin.', p.id,"
+	return xasprintf("`key` = '%s' AND namespace IN (SELECT CONCAT('plugin.', p.id,"
 			 " '.instance.', i.id) FROM %splugin p JOIN %splugin_instance i"
-			 " ON i.plugin_id = p.id WHERE p.install_path LIKE '%%deskpilot%%')",
-			 P, P);
+			 " ON i.plugin_id = p.id WHERE p.install_path LIKE '%%deskpilot%%'"
+			 " AND p.isactive = 1 AND i.flags & 1)",
+			 key, P, P);
+}
+
+/* Run the restore file, if there is one, and remove it. */
+static bool restore_settings(void)
+{
+	char *sql = restore_path ? harness_slurp(restore_path, NULL) : NULL;
+	char *out;
+
+	if (!sql)
+		return true;
+	out = *sql ? ost_sql(sql) : xstrdup("");
+	if (out)
+		unlink(restore_path);
+	else
+		fprintf(stderr, "could not put osTicket's settings back: run the SQL in %s\n",
+			restore_path);
+	free(out);
+	free(sql);
+	return out != NULL;
+}
+
+/* Also when a test aborts the runner; only in the process that changed
+ * them (forked tests exit too). */
+static void restore_at_exit(void)
+{
+	if (changer == getpid())
+		restore_settings();
 }
 
 static void up(void)
 {
-	char *ini, *where, *sql, *v, *email;
+	char *ini, *where, *sql, *v, *email, *undo;
+	const char *tmp = env_or("TMPDIR", "/tmp");
+	FILE *f;
 
 	snprintf(tag, sizeof(tag), "%lld%d", (long long)time(NULL), (int)getpid());
 	ini = xasprintf("[workers]\npoll_ms = 50\n"
@@ -112,12 +156,49 @@ static void up(void)
 	ck_assert_msg(harness_start_deskpilot(h) == 0, "%s", harness_error());
 	ck_assert_msg(harness_start_nginx(h) == 0, "%s", harness_error());
 
-	/* Point the plugin at this nginx for the run. */
-	where = instance_where();
-	sql = xasprintf("SELECT value FROM %sconfig WHERE %s LIMIT 1", P, where);
-	old_url = ost_sql_ok(sql);
-	ck_assert_msg(*old_url, "no deskpilot plugin instance in osTicket's database");
+	/* A run killed before it could clean up left its undo behind. */
+	restore_path = xasprintf("%s/deskpilot-osticket-e2e-%s.sql", tmp,
+				 env_or("OSTICKET_DB_NAME", ""));
+	if (access(restore_path, F_OK) == 0) {
+		fprintf(stderr, "putting back the settings an earlier run changed (%s)\n",
+			restore_path);
+		ck_assert_msg(restore_settings(), "cannot run %s", restore_path);
+	}
+
+	/* The plugin must be able to send customer messages at all. */
+	where = instance_where("send_messages");
+	sql = xasprintf("SELECT COUNT(*) FROM %splugin p JOIN %splugin_instance i ON"
+			" i.plugin_id = p.id WHERE p.install_path LIKE '%%deskpilot%%' AND"
+			" p.isactive = 1 AND i.flags & 1", P, P);
+	v = ost_sql_ok(sql);
+	ck_assert_msg(strcmp(v, "0") != 0, "no active deskpilot plugin with an enabled"
+		      " instance in osTicket (plugin/osticket/README.md)");
+	free(v);
 	free(sql);
+	sql = xasprintf("SELECT COUNT(*) FROM %sconfig WHERE %s AND value <> '1'", P, where);
+	v = ost_sql_ok(sql);
+	ck_assert_msg(strcmp(v, "0") == 0, "the deskpilot plugin instance has \"Customer"
+		      " messages\" off: tick it on the instance's page");
+	free(v);
+	free(sql);
+	free(where);
+
+	/* Point the plugin at this nginx for the run, having written down how
+	 * to put every instance's URL back exactly. */
+	where = instance_where("url");
+	sql = xasprintf("SET SESSION group_concat_max_len = 1048576;"
+			" SELECT IFNULL(GROUP_CONCAT(CONCAT('UPDATE %sconfig SET value ="
+			" UNHEX(''', HEX(value), ''') WHERE id = ', id, ';') SEPARATOR ' '), '')"
+			" FROM %sconfig WHERE %s", P, P, where);
+	undo = ost_sql_ok(sql);
+	ck_assert_msg(*undo, "no deskpilot plugin instance has a hook URL");
+	free(sql);
+	f = fopen(restore_path, "w");
+	ck_assert_msg(f && fputs(undo, f) >= 0 && fclose(f) == 0, "cannot write %s",
+		      restore_path);
+	free(undo);
+	changer = getpid();
+	atexit(restore_at_exit);
 	sql = xasprintf("UPDATE %sconfig SET value = 'http://127.0.0.1:%d/hooks/osticket'"
 			" WHERE %s", P, h->port, where);
 	v = ost_sql_ok(sql);
@@ -128,17 +209,7 @@ static void up(void)
 
 static void down(void)
 {
-	if (old_url) {
-		char *where = instance_where();
-		char *sql = xasprintf("UPDATE %sconfig SET value = '%s' WHERE %s", P,
-				      old_url, where);
-
-		free(ost_sql(sql));
-		free(sql);
-		free(where);
-		free(old_url);
-		old_url = NULL;
-	}
+	restore_settings();
 	harness_free(h);
 	h = NULL;
 }
