@@ -8,7 +8,8 @@ dist_examples_SCRIPTS = examples/spawn-fcgi.sh examples/demo.py
 examplesnginxdir = $(examplesdir)/nginx
 dist_examplesnginx_DATA = \
 	examples/nginx/deskpilot-locations.conf \
-	examples/nginx/deskpilot-site.conf
+	examples/nginx/deskpilot-site.conf \
+	examples/nginx/osticket-site.conf
 examplessystemddir = $(examplesdir)/systemd
 examplessystemd_DATA = \
 	examples/systemd/deskpilot.service \
