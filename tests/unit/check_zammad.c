@@ -889,8 +889,8 @@ START_TEST(plan_auto_response_gets_nothing)
 	d.outcome = OUTCOME_AI_REPLY;
 	tweak_reply(&d);
 	{
-		struct plan_input in = {&ev, &d, 42, "Thanks, enjoy your time off!", NULL,
-					false};
+		struct plan_input in = {.ev = &ev, .d = &d, .decision_id = 42,
+					.draft = "Thanks, enjoy your time off!"};
 
 		zc->plan(&cfg, &in, actions);
 	}
@@ -934,7 +934,8 @@ START_TEST(plan_reply_only_where_zammad_delivers)
 		d.outcome = OUTCOME_AI_REPLY;
 		tweak_reply(&d);
 		{
-			struct plan_input in = {&ev, &d, 42, "Here is a new link.", NULL, false};
+			struct plan_input in = {.ev = &ev, .d = &d, .decision_id = 42,
+						.draft = "Here is a new link."};
 
 			zc->plan(&cfg, &in, a);
 		}
@@ -968,7 +969,8 @@ START_TEST(plan_reply_only_where_zammad_delivers)
 		decision_init(&d);
 		d.outcome = OUTCOME_AI_REPLY;
 		{
-			struct plan_input in = {&ev, &d, 42, "Here is a new link.", NULL, false};
+			struct plan_input in = {.ev = &ev, .d = &d, .decision_id = 42,
+						.draft = "Here is a new link."};
 
 			zc->plan(&cfg, &in, a);
 		}
