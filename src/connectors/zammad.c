@@ -1008,11 +1008,14 @@ static int classify_reply_500(const struct config_zammad *z, struct http_client 
 	char group[128] = "";
 	int has;
 
-	if (strstr(err->msg, "No email address found for group"))
+	if (strstr(err->msg, "No email address found for group")) {
+		struct dp_error why = *err; /* dp_fail must not read what it writes */
+
 		return dp_fail(err, DP_EREMOTE,
 			       "zammad cannot send this reply: %s; the draft goes into an "
 			       "internal note and the ticket is tagged for a human",
-			       err->msg);
+			       why.msg);
+	}
 	has = group_has_address(z, http, ticket_id, group, sizeof(group), &gerr);
 	if (has != 0)
 		return DP_EBUSY;
