@@ -1,8 +1,9 @@
-# common: errors, allocation, buffers, logging, HMAC
+# common: errors, allocation, buffers, logging, HMAC, UTF-8
 src_libdeskpilot_a_SOURCES += \
 	src/common/dp.c src/common/dp.h \
 	src/common/buf.c src/common/buf.h \
 	src/common/log.c src/common/log.h \
 	src/common/hmac.c src/common/hmac.h \
 	src/common/event.c src/common/event.h \
-	src/common/json_limits.c src/common/json_limits.h
+	src/common/json_limits.c src/common/json_limits.h \
+	src/common/utf8.c src/common/utf8.h

@@ -14,6 +14,8 @@
  */
 #include "triage/text.h"
 
+#include "common/utf8.h"
+
 #include <string.h>
 
 /* ASCII folding of U+00C0..U+00FF (upper and lower case); NULL for the
@@ -33,7 +35,7 @@ static const char ext_a[129] =
 	"aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiii__jjkkklllllll"
 	"lllnnnnnnnnnoooooo__rrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzs";
 
-static const char *fold(uint32_t cp)
+const char *text_fold(uint32_t cp)
 {
 	static const char letters[] =
 		"a\0b\0c\0d\0e\0f\0g\0h\0i\0j\0k\0l\0m\0n\0o\0p\0q\0r\0s\0t\0"
@@ -49,37 +51,9 @@ static const char *fold(uint32_t cp)
 	return NULL;
 }
 
-/* Decode one UTF-8 sequence at s (n bytes left); returns its length, 0 for
- * malformed input. */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	size_t len;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if ((s[0] & 0xE0) == 0xC0)
-		len = 2, *cp = s[0] & 0x1F;
-	else if ((s[0] & 0xF0) == 0xE0)
-		len = 3, *cp = s[0] & 0x0F;
-	else if ((s[0] & 0xF8) == 0xF0)
-		len = 4, *cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		*cp = (*cp << 6) | (s[i] & 0x3F);
-	}
-	return len;
-}
-
 /* Unicode letters outside what we fold: treat as word characters if they
  * are not punctuation or spaces (general punctuation, CJK punctuation). */
-static bool other_letter(uint32_t cp)
+bool text_other_letter(uint32_t cp)
 {
 	if (cp < 0xC0)
 		return false; /* Latin-1 punctuation and signs */
@@ -167,9 +141,9 @@ void text_tokenize(const char *text, struct text_tokens *out)
 			char lower = (char)(cp - 'A' + 'a');
 
 			word_put(&st, i, &lower, 1, false);
-		} else if ((f = fold(cp)) != NULL) {
+		} else if ((f = text_fold(cp)) != NULL) {
 			word_put(&st, i, f, strlen(f), false);
-		} else if (other_letter(cp)) {
+		} else if (text_other_letter(cp)) {
 			word_put(&st, i, (const char *)&s[i], len, true);
 		} else {
 			word_end(&st, i);

@@ -40,6 +40,13 @@ struct text_tokens {
 	char words[TEXT_MAX_BYTES + TEXT_MAX_TOKENS];
 };
 
+/* The ASCII letters a Latin letter folds to ("ü" -> "u", "ß" -> "ss"),
+ * static text; NULL for code points that are not folded. */
+const char *text_fold(uint32_t cp);
+/* Whether cp is a letter kept as it is (outside the folded Latin ranges,
+ * not punctuation or spaces). */
+bool text_other_letter(uint32_t cp);
+
 /* Tokenize text (may be NULL: no tokens) into *out, overwriting it. The
  * struct is large: allocate it on the heap. Pure and deterministic. */
 void text_tokenize(const char *text, struct text_tokens *out);
