@@ -41,13 +41,30 @@ enum lex {
 	L_EMOTION,     /* strong negative feelings */
 	L_COMPLAINT,
 	L_LEGAL,
-	L_SECURITY,
-	L_THEFT,
-	L_ASSET,
-	L_SUSPICIOUS,
-	L_SUSPICIOUS_OBJ,
+	L_SECURITY,    /* phishing, malware, data breaches */
+	L_FRAUD,
+	L_CHARGE,      /* charges, payments, debits */
+	L_DISOWNED,    /* "I didn't make", unknown, strange */
+	L_MONEY,
+	L_TAKEN,       /* taken, missing, disappeared */
+	L_LOST,        /* lost, stolen */
+	L_DEVICE,      /* card, wallet, phone, laptop */
+	L_TAKEOVER,    /* hacked, compromised */
 	L_OTHER_PERSON, /* someone (else), a stranger */
-	L_ACCESS,      /* accessed, logged into, used my */
+	L_LOGIN,       /* logged into, accessed */
+	L_CREDENTIAL,  /* e-mail, password, phone number */
+	L_LOGIN_ALERT, /* "new device", "login from" */
+	L_USED,        /* used my, charged my */
+	L_CHANGED,     /* password / e-mail changed */
+	L_NOT_ME,      /* not me, didn't, without my */
+	L_DISPUTE,     /* chargeback, dispute */
+	L_BANK,        /* my bank, PayPal, the card issuer */
+	L_REVERSE,     /* reverse, claim back, contest */
+	L_WANT_MONEY,  /* want, demand, expect */
+	L_REFUND,      /* refund, money back */
+	L_REFUND_NOW,  /* "refund me", "give me my money back" */
+	L_AMOUNT,      /* fee, amount, postage */
+	L_BACK,
 	L_COUNT
 };
 
@@ -215,7 +232,7 @@ static const char *const insult[] = {
 	"idiot*", "moron*", "stupid*", "=dumb", "dumbest", "imbecile*",
 	"clown*", "liar*", "thief", "thieves", "crook*", "incompetent*",
 	"useless", "pathetic", "a joke", "ridiculous", "disgrace*",
-	"disgusting", "shameful", "scumbag*", "loser*", "clueless",
+	"disgusting", "shameful", "scumbag*", "=loser", "=losers", "clueless",
 	/* de */
 	"vollidiot*", "unfahig*", "inkompetent*", "nutzlos*", "lacherlich*",
 	"frechheit", "unverschamt*", "abzocke*", "abzocker*",
@@ -314,82 +331,308 @@ static const char *const legal[] = {
 };
 
 static const char *const security[] = {
-	"hack*", "phish*", "scam*", "fraud*", "identity theft", "skimm*",
-	"spoof*", "malware", "ransomware", "keylogger", "data breach",
-	"breach*", "compromised", "unauthori*", "not authori*",
-	"didn t authori*", "did not authori*", "didn t make this",
-	"did not make this",
+	"phish*", "spoof*", "malware", "ransomware", "keylogger", "virus",
+	"data breach", "breach*", "data leak*", "leaked",
 	/* de */
-	"gehackt*", "phishing", "betrug*", "betrog*", "betruger*",
-	"identitatsdiebstahl", "unbefugt*", "nicht autorisiert*",
-	"kompromittiert*",
+	"phishing", "datenleck*", "datenpanne*",
 	/* fr */
-	"pirat*", "hameconnage", "arnaque*", "escroquer*", "usurpation",
-	"non autorise*", "vol d identite",
+	"hameconnage", "fuite de donnees",
 	/* es */
-	"hackea*", "jaquead*", "estafa*", "suplantacion", "robo de identidad",
-	"no autorizad*",
+	"filtracion de datos", "suplantacion",
 	/* sv */
-	"hackad*", "hackat*", "kapad*", "kapat*", "bedrageri*", "bedragare*",
-	"bluffmejl*", "bluffsms*", "natfiske", "obehorig*", "identitetsstold",
+	"bluffmejl*", "bluffsms*", "natfiske", "dataintrang", "datalacka*",
 	NULL,
 };
 
-static const char *const theft[] = {
-	"stolen", "stole", "steal*", "theft",
-	"gestohlen*", "geklaut*", "diebstahl",
-	"=vole", "=volee", "=voles", "=volees",
-	"robad*", "=robo", "robaron", "hurtad*",
-	"stulen", "stulet", "stulna", "stold",
+static const char *const fraud[] = {
+	"fraud*", "scam*", "scammed", "unauthori*", "not authori*",
+	"didn t authori*", "did not authori*", "never authori*",
+	"identity theft", "skimm*", "card was cloned", "cloned card",
+	/* de */
+	"betrug*", "betrog*", "betruger*", "unbefugt*", "nicht autorisiert*",
+	"identitatsdiebstahl", "abzocke*",
+	/* fr */
+	"arnaque*", "escroquer*", "escroquerie*", "non autorise*",
+	"vol d identite", "usurpation d identite",
+	/* es */
+	"estafa*", "estafad*", "timo", "timad*", "no autorizad*",
+	"robo de identidad",
+	/* sv */
+	"bedrageri*", "bedragare*", "bedragen", "lurad*", "obehorig*",
+	"identitetsstold",
 	NULL,
 };
 
-static const char *const asset[] = {
-	"card*", "credit", "debit", "account*", "password*", "identity",
-	"login*", "credentials", "bank*", "wallet", "=data",
-	"karte*", "kreditkarte*", "konto*", "passwort*", "zugangsdaten",
-	"daten", "identitat",
-	"carte*", "compte*", "mot de passe", "identite", "donnees",
-	"tarjeta*", "cuenta*", "contrasena*", "identidad", "datos",
-	"=kort", "kortet", "losenord*", "identitet*", "uppgifter",
+/* Money leaving an account. */
+static const char *const charge[] = {
+	"charge", "charges", "charged", "payment*", "transaction*", "=debit",
+	"debits", "debited", "purchase*", "withdrawal*", "deduction*",
+	"deducted", "=bill", "billed",
+	"abbuchung*", "abgebucht", "zahlung*", "belastung*", "lastschrift*",
+	"transaktion*", "buchung*",
+	"prelevement*", "preleve*", "paiement*", "achat*", "operation*",
+	"debite*",
+	"cargo", "cargos", "cobro*", "cobrad*", "=pago", "=pagos",
+	"transaccion*", "compra", "compras", "movimiento*",
+	"dragning*", "dragit*", "betalning*", "transaktion*", "=kop", "kopet",
+	"debiter*",
 	NULL,
 };
 
-static const char *const suspicious[] = {
-	"suspicious", "unknown", "strange", "weird", "unrecogni*",
-	"don t recogni*", "didn t recogni*", "do not recogni*", "=fake",
-	"verdachtig*", "unbekannt*", "seltsam*", "merkwurdig*",
-	"suspect*", "etrange*", "inconnu*", "louche*",
-	"sospechos*", "extran*", "desconocid*",
-	"misstank*", "okand*", "konstig*",
+/* "...that I did not make": the customer disowns it. */
+static const char *const disowned[] = {
+	"don t recogni*", "do not recogni*", "didn t recogni*", "unrecogni*",
+	"not recogni*", "never made", "didn t make", "did not make",
+	"never authori*", "not mine", "isn t mine", "is not mine",
+	"aren t mine", "wasn t me", "was not me", "not by me",
+	"never ordered", "didn t order", "did not order", "never bought",
+	"didn t buy", "did not buy", "no idea what", "unknown", "strange",
+	"weird", "suspicious", "mysterious", "unexpected",
+	"nicht erkenn*", "erkenne ich nicht", "kenne ich nicht", "unbekannt*",
+	"nie bestellt", "nicht bestellt", "nicht getatigt", "nicht von mir",
+	"nicht gemacht", "verdachtig*", "seltsam*", "merkwurdig*", "komisch*",
+	"ne reconnais pas", "pas reconnu*", "inconnu*", "jamais commande",
+	"jamais fait", "pas moi", "suspect*", "etrange*", "bizarre*",
+	"no reconozco", "desconocid*", "nunca hice", "no hice", "no fui yo",
+	"nunca compre", "no compre", "sospechos*", "extran*", "=raro",
+	"kanner inte igen", "okand*", "inte gjort", "aldrig gjort",
+	"inte jag", "aldrig kopt", "inte kopt", "misstank*", "konstig*",
+	"mystisk*",
 	NULL,
 };
 
-static const char *const suspicious_obj[] = {
-	"login*", "log in", "sign in", "activity", "charge*", "transaction*",
-	"payment*", "purchase*", "email*", "e mail*", "=mail", "link*",
-	"text message*", "=sms", "withdrawal*", "access",
-	"anmeldung*", "aktivitat*", "abbuchung*", "zahlung*",
-	"connexion*", "activite*", "prelevement*", "paiement*", "lien*",
-	"inicio de sesion", "actividad*", "cargo*", "cobro*", "transaccion*",
-	"=pago", "=pagos", "correo*", "enlace*",
-	"inloggning*", "aktivitet*", "dragning*", "betalning*",
-	"transaktion*", "mejl*", "lank*",
+static const char *const money[] = {
+	"money", "funds", "=cash", "balance", "savings",
+	"geld", "guthaben", "argent", "fonds", "solde", "dinero", "saldo",
+	"plata", "pengar", "pengarna", "saldot",
+	NULL,
+};
+
+static const char *const taken[] = {
+	"=taken", "missing", "disappeared", "vanished", "gone", "withdrawn",
+	"=stolen", "emptied", "drained",
+	"abgebucht", "verschwunden", "fehlt", "weg", "abgehoben",
+	"disparu*", "=pris", "retire*", "vole",
+	"desaparecid*", "quitado", "sacado", "robado",
+	"forsvunn*", "borta", "tagit*", "tagna", "uttag*",
+	NULL,
+};
+
+static const char *const lost[] = {
+	"lost", "lose", "losing", "=stolen", "stole", "steal*", "theft",
+	"misplaced", "can t find my", "cannot find my", "able to find my",
+	"pickpocket*", "robbed", "mugged", "snatched", "nicked", "=taken",
+	"gone missing", "went missing",
+	"verloren", "verlegt", "gestohlen*", "geklaut*", "diebstahl",
+	"abhanden", "finde meine*", "finde mein",
+	"perdu*", "=vole", "=volee", "=voles", "=volees", "=vol", "egare*",
+	"derobe*", "cambriol*",
+	"perdi", "perdido*", "perdida*", "extravi*", "robad*", "=robo",
+	"robaron", "hurtad*", "=hurto", "me quitaron",
+	"tappat*", "tappade", "forlorat", "forlorade", "stulen", "stulet",
+	"stulna", "stold", "=stal", "stals", "ficktjuv*",
+	NULL,
+};
+
+/* Things whose loss is a security matter, not a lost parcel. */
+static const char *const device[] = {
+	"card", "cards", "credit card", "debit card", "bank card", "wallet",
+	"purse", "=phone", "phones", "mobile", "cellphone", "smartphone",
+	"iphone", "android", "laptop", "tablet", "ipad", "=device", "handbag",
+	"=sim", "sim card",
+	"karte", "kreditkarte", "bankkarte", "ec karte", "girokarte",
+	"geldborse", "portemonnaie", "brieftasche", "geldbeutel", "handy",
+	"telefon", "laptop", "tablet",
+	"carte", "cartes", "carte bancaire", "portefeuille", "porte monnaie",
+	"telephone", "portable", "ordinateur", "tablette",
+	"tarjeta", "tarjetas", "cartera", "billetera", "monedero", "telefono",
+	"movil", "celular", "portatil", "tableta",
+	"=kort", "kortet", "korten", "bankkort*", "kreditkort*", "planbok*",
+	"telefon*", "mobil", "mobilen", "mobiltelefon*", "dator*",
+	"surfplatta*",
+	NULL,
+};
+
+static const char *const takeover[] = {
+	"hack*", "compromised", "taken over", "took over", "takeover",
+	"account takeover", "broke into", "broken into",
+	"gehackt*", "gekapert", "ubernommen",
+	"pirat*", "compromis",
+	"hackea*", "jaquead*", "comprometid*",
+	"hackad*", "hackat*", "kapad*", "kapat*",
 	NULL,
 };
 
 static const char *const other_person[] = {
 	"someone", "somebody", "stranger*", "someone else", "a third party",
-	"jemand", "fremde*", "quelqu un", "alguien", "nagon", "nagon annan",
+	"another person", "my ex", "hacker*", "criminal*", "thief", "thieves",
+	"jemand", "jemand anderes", "fremde*", "dritte",
+	"quelqu un", "une autre personne", "un inconnu",
+	"alguien", "otra persona", "un desconocido",
+	"nagon", "nagon annan", "en okand",
 	NULL,
 };
 
-static const char *const access[] = {
-	"accessed", "logged in*", "logged into", "used my", "using my",
-	"charged my", "changed my password", "took money",
-	"hat sich eingeloggt", "hat mein*",
-	"a utilise", "s est connecte", "uso mi", "entro en mi",
-	"har loggat in", "anvande mitt", "anvande mina",
+/* Getting into someone's account. */
+static const char *const login[] = {
+	"accessed", "logged in*", "logged into", "log into", "got into",
+	"get into", "getting into", "signed in*", "signed into",
+	"has access", "access to my account", "using my account",
+	"used my account",
+	"eingeloggt", "angemeldet", "zugriff*",
+	"connecte*", "acces a mon compte",
+	"entro en mi", "entrado en mi", "acceso a mi cuenta", "iniciado sesion",
+	"loggat in", "loggade in", "kommit in", "tillgang till mitt",
+	NULL,
+};
+
+/* Sign-in details. */
+static const char *const credential[] = {
+	"email", "e mail", "email address", "e mail address", "password",
+	"phone number", "mobile number", "login", "login details",
+	"e mail adresse", "passwort", "telefonnummer", "handynummer",
+	"adresse e mail", "mot de passe", "numero de telephone",
+	"correo", "correo electronico", "contrasena", "numero de telefono",
+	"e post", "e postadress*", "losenord*", "telefonnummer*",
+	NULL,
+};
+
+/* Signs of a sign-in that was not the customer. */
+static const char *const login_alert[] = {
+	"new device", "unknown device", "login alert", "sign in alert",
+	"security alert", "login attempt*", "logging in from", "logged in from",
+	"signed in from", "login from", "sign in from",
+	"neues gerat", "unbekanntes gerat", "anmeldung von",
+	"nouvel appareil", "appareil inconnu", "alerte de connexion",
+	"nuevo dispositivo", "dispositivo desconocido", "inicio de sesion desde",
+	"ny enhet", "okand enhet", "inloggning fran",
+	NULL,
+};
+
+/* Using someone's means of payment. */
+static const char *const used[] = {
+	"used my", "using my", "charged my", "ordered with my", "bought with my",
+	"paid with my", "shopping with my", "took money", "ordered on my",
+	"hat mein*", "mit meiner karte", "mit meinem konto",
+	"a utilise", "utilise ma", "avec ma carte",
+	"uso mi", "usado mi", "con mi tarjeta",
+	"anvande mitt", "anvande mina", "anvant mitt", "med mitt kort",
+	NULL,
+};
+
+/* A sign-in detail changed. */
+static const char *const changed[] = {
+	"password was changed", "password has been changed", "password changed",
+	"email was changed", "email has been changed", "email changed",
+	"e mail was changed", "address was changed", "details were changed",
+	"changed my password", "changed my email", "changed my e mail",
+	"changed the password", "changed the email", "changed my details",
+	"passwort wurde geandert", "passwort geandert", "e mail adresse geandert",
+	"mot de passe a ete change", "mot de passe a ete modifie",
+	"adresse e mail a ete modifiee", "change mon mot de passe",
+	"contrasena ha cambiado", "cambiado mi contrasena", "cambiaron mi",
+	"correo ha cambiado",
+	"losenordet har andrats", "losenordet andrades", "andrat mitt losenord",
+	"e postadressen har andrats", "andrat min e post",
+	NULL,
+};
+
+/* Not the customer's doing. */
+static const char *const not_me[] = {
+	"not me", "wasn t me", "was not me", "not by me", "didn t", "did not",
+	"never", "without my", "without me",
+	"nicht ich", "nicht von mir", "ohne mein*", "nicht",
+	"pas moi", "sans mon", "sans ma", "jamais",
+	"no fui yo", "sin mi", "nunca",
+	"inte jag", "utan mitt", "utan min", "aldrig", "inte",
+	NULL,
+};
+
+static const char *const dispute[] = {
+	"chargeback*", "charge back", "dispute*", "disputing", "reversal",
+	"rucklastschrift*", "ruckbuchung*", "zuruckbuch*", "widerspruch*",
+	"widersprech*", "zuruckgebucht",
+	"litige*", "contestation*", "faire opposition", "opposition",
+	"contracargo*", "disputa*", "impugn*",
+	"bestrid*", "aterkrav*", "reklamation hos banken",
+	NULL,
+};
+
+/* The customer's bank or card issuer. */
+static const char *const bank[] = {
+	"bank", "my bank", "card issuer", "card company", "credit card company",
+	"paypal", "=visa", "mastercard", "=amex", "klarna",
+	"meine bank", "meiner bank", "banque", "ma banque", "banco", "mi banco",
+	"min bank", "banken",
+	NULL,
+};
+
+/* Undoing a payment through the bank. */
+static const char *const reverse[] = {
+	"reverse*", "reversal", "cancel the payment", "stop the payment",
+	"block the payment", "claim back", "claim the money", "pull back",
+	"contest*", "challenge the charge", "get the money back",
+	"get my money back", "return the money", "refund it",
+	"zuruckbuch*", "zuruckhol*", "zuruckfordern", "zuruckgeholt",
+	"widerruf*", "stornier*",
+	"annuler le paiement", "bloquer le paiement", "contester", "rembourse*",
+	"revertir", "anular el cargo", "anular el pago", "devolver el cargo",
+	"reclamar", "bloquear el pago",
+	"stoppa betalningen", "aterkalla*", "bestrida", "spärra", "sparra",
+	"reklamera*",
+	NULL,
+};
+
+static const char *const want_money[] = {
+	"want", "wanna", "need", "demand*", "insist*", "like", "require",
+	"entitled to", "give me", "deserve",
+	"will", "mochte*", "verlange*", "fordere*", "erwarte*", "brauche*",
+	"hatte gern*", "bitte um",
+	"veux", "voudrais", "exige*", "demande*", "souhaite*", "attends",
+	"quiero", "exijo", "pido", "solicito", "necesito", "quisiera",
+	"espero", "reclamo",
+	"vill", "kraver", "begar", "forvantar", "onskar",
+	NULL,
+};
+
+static const char *const refund[] = {
+	"refund", "refunded", "full refund", "money back", "my money",
+	"reimburse*", "reimbursement*",
+	"geld zuruck", "mein geld", "erstattung*", "ruckerstattung*",
+	"zuruckerstatt*", "erstattet",
+	"rembourse*", "remboursement*", "mon argent",
+	"reembolso*", "reembols*", "mi dinero", "el dinero de vuelta",
+	"devolucion del dinero", "devuelvan el dinero",
+	"pengarna tillbaka", "pengar tillbaka", "mina pengar",
+	"aterbetalning*", "aterbetala*",
+	NULL,
+};
+
+/* What a customer paid, when they want it back. */
+static const char *const amount[] = {
+	"fee", "fees", "amount", "cost", "costs", "price", "postage",
+	"shipping", "delivery charge", "deposit", "pounds", "euros", "dollars",
+	"kronor", "betrag", "gebuhr*", "versandkosten", "montant", "frais",
+	"importe", "gastos", "dinero", "beloppet", "avgiften", "frakten",
+	NULL,
+};
+
+static const char *const back_words[] = {
+	"=back", "zuruck", "wiederhaben", "tillbaka", "de vuelta",
+	NULL,
+};
+
+/* Refund demands that stand alone. */
+static const char *const refund_now[] = {
+	"refund me", "give me my money back", "give me back my", "return my money",
+	"return the money", "refund my money", "i demand a refund",
+	"i want my money back", "pay me back", "pay back what",
+	"erstatten sie mir", "geben sie mir mein geld", "zuruckzahlen",
+	"geld wiederhaben", "zuruckerstatten",
+	"remboursez moi", "me rembourser", "rendez moi mon argent",
+	"devuelvanme", "devuelvame el dinero", "devuelvan mi dinero",
+	"que me devuelvan", "reembolsenme", "reembolsen",
+	"ge mig pengarna tillbaka", "betala tillbaka", "aterbetala hela",
 	NULL,
 };
 
@@ -408,12 +651,29 @@ static const char *const *const lexicons[L_COUNT] = {
 	[L_COMPLAINT] = complaint,
 	[L_LEGAL] = legal,
 	[L_SECURITY] = security,
-	[L_THEFT] = theft,
-	[L_ASSET] = asset,
-	[L_SUSPICIOUS] = suspicious,
-	[L_SUSPICIOUS_OBJ] = suspicious_obj,
+	[L_FRAUD] = fraud,
+	[L_CHARGE] = charge,
+	[L_DISOWNED] = disowned,
+	[L_MONEY] = money,
+	[L_TAKEN] = taken,
+	[L_LOST] = lost,
+	[L_DEVICE] = device,
+	[L_TAKEOVER] = takeover,
 	[L_OTHER_PERSON] = other_person,
-	[L_ACCESS] = access,
+	[L_LOGIN] = login,
+	[L_CREDENTIAL] = credential,
+	[L_LOGIN_ALERT] = login_alert,
+	[L_USED] = used,
+	[L_CHANGED] = changed,
+	[L_NOT_ME] = not_me,
+	[L_DISPUTE] = dispute,
+	[L_BANK] = bank,
+	[L_REVERSE] = reverse,
+	[L_WANT_MONEY] = want_money,
+	[L_REFUND] = refund,
+	[L_REFUND_NOW] = refund_now,
+	[L_AMOUNT] = amount,
+	[L_BACK] = back_words,
 };
 
 enum negation {
@@ -439,9 +699,21 @@ static const struct rule rules[] = {
 	{CUE_COMPLAINT, L_COMPLAINT, L_COUNT, 0, NEG_SIMPLE},
 	{CUE_LEGAL, L_LEGAL, L_COUNT, 0, NEG_NONE},
 	{CUE_SECURITY, L_SECURITY, L_COUNT, 0, NEG_NONE},
-	{CUE_SECURITY, L_THEFT, L_ASSET, 3, NEG_NONE},
-	{CUE_SECURITY, L_SUSPICIOUS, L_SUSPICIOUS_OBJ, 3, NEG_NONE},
-	{CUE_SECURITY, L_OTHER_PERSON, L_ACCESS, 2, NEG_NONE},
+	{CUE_FRAUD, L_FRAUD, L_COUNT, 0, NEG_NONE},
+	{CUE_FRAUD, L_CHARGE, L_DISOWNED, 5, NEG_NONE},
+	{CUE_FRAUD, L_MONEY, L_TAKEN, 4, NEG_SIMPLE},
+	{CUE_FRAUD, L_OTHER_PERSON, L_USED, 2, NEG_NONE},
+	{CUE_LOST_OR_STOLEN, L_LOST, L_DEVICE, 4, NEG_SIMPLE},
+	{CUE_ACCOUNT_TAKEOVER, L_TAKEOVER, L_COUNT, 0, NEG_NONE},
+	{CUE_ACCOUNT_TAKEOVER, L_OTHER_PERSON, L_LOGIN, 3, NEG_NONE},
+	{CUE_ACCOUNT_TAKEOVER, L_CHANGED, L_NOT_ME, 6, NEG_NONE},
+	{CUE_ACCOUNT_TAKEOVER, L_CREDENTIAL, L_DISOWNED, 5, NEG_NONE},
+	{CUE_ACCOUNT_TAKEOVER, L_LOGIN_ALERT, L_COUNT, 0, NEG_NONE},
+	{CUE_DISPUTE, L_DISPUTE, L_COUNT, 0, NEG_SIMPLE},
+	{CUE_DISPUTE, L_BANK, L_REVERSE, 6, NEG_SIMPLE},
+	{CUE_REFUND_DEMAND, L_REFUND_NOW, L_COUNT, 0, NEG_NEED},
+	{CUE_REFUND_DEMAND, L_WANT_MONEY, L_REFUND, 2, NEG_NEED},
+	{CUE_REFUND_DEMAND, L_AMOUNT, L_BACK, 2, NEG_NEED},
 };
 
 /* How far back (in words) each kind of negation reaches. */
@@ -456,6 +728,11 @@ static const char *const codes[CUE_COUNT] = {
 	[CUE_COMPLAINT] = "complaint",
 	[CUE_LEGAL] = "legal",
 	[CUE_SECURITY] = "security",
+	[CUE_FRAUD] = "fraud",
+	[CUE_LOST_OR_STOLEN] = "lost_or_stolen",
+	[CUE_ACCOUNT_TAKEOVER] = "account_takeover",
+	[CUE_DISPUTE] = "dispute",
+	[CUE_REFUND_DEMAND] = "refund_demand",
 };
 
 const char *cue_code(enum cue c)

@@ -2,10 +2,15 @@
  * cues.h - human cues: words in a customer message that mean a person
  * should answer it, whatever the classifier thinks.
  *
- * Five cues, each with a stable reason code: explicit_request (asked for a
+ * Ten cues, each with a stable reason code: explicit_request (asked for a
  * person), anger (profanity, insults, strong negative sentiment),
- * complaint, legal (lawyer, court, regulator), security (hacked account,
- * stolen card, phishing, fraud, scam). Phrase lists cover English, German,
+ * complaint, legal (lawyer, court, regulator), security (phishing,
+ * malware, data breaches), and the sensitive topics in everyday words:
+ * fraud (a charge the customer did not make, money taken, a scam),
+ * lost_or_stolen (a card, wallet, phone or laptop), account_takeover
+ * (someone else in the account, details changed by someone else),
+ * dispute (a chargeback, asking the bank to reverse a payment) and
+ * refund_demand (the customer wants their money back). Phrase lists cover English, German,
  * French, Spanish and Swedish; matching is on text_tokenize words, so case,
  * punctuation and accents do not matter, and words of five letters or more
  * also match with one typo (edit or swap). Negation is scoped: "I don't
@@ -31,6 +36,11 @@ enum cue {
 	CUE_COMPLAINT,
 	CUE_LEGAL,
 	CUE_SECURITY,
+	CUE_FRAUD,
+	CUE_LOST_OR_STOLEN,
+	CUE_ACCOUNT_TAKEOVER,
+	CUE_DISPUTE,
+	CUE_REFUND_DEMAND,
 	CUE_COUNT
 };
 

@@ -193,18 +193,86 @@ END_TEST
 
 START_TEST(cue_security)
 {
-	fires(CUE_SECURITY, "My account was hacked yesterday");
-	fires(CUE_SECURITY, "someone stole my credit card and used it on your site");
 	fires(CUE_SECURITY, "I got a phishing email pretending to be you");
-	fires(CUE_SECURITY, "There is a charge I don't recognize on my statement");
-	fires(CUE_SECURITY, "Is this a scam?");
-	fires(CUE_SECURITY, "Mein Konto wurde gehackt");
-	fires(CUE_SECURITY, "On m'a volé ma carte");
-	fires(CUE_SECURITY, "Creo que es una estafa");
-	fires(CUE_SECURITY, "Mitt konto har kapats, det är bedrägeri");
+	fires(CUE_SECURITY, "Was my data part of the breach in the news?");
+	fires(CUE_SECURITY, "Ich habe eine Phishing-Mail in Ihrem Namen bekommen");
 	silent(CUE_SECURITY, "How do I change my password?");
-	silent(CUE_SECURITY, "Frau Müller asked me to order the sofa");
 	silent(CUE_SECURITY, "Which cards do you accept for payment?");
+}
+END_TEST
+
+/* The sensitive topics in everyday words, in the five languages. */
+START_TEST(cue_fraud)
+{
+	fires(CUE_FRAUD, "There is a charge I don't recognize on my statement");
+	fires(CUE_FRAUD, "Is this a scam?");
+	fires(CUE_FRAUD, "someone used my card on your site, I never ordered");
+	fires(CUE_FRAUD, "£40 of my money has disappeared from my account");
+	fires(CUE_FRAUD, "Eine Abbuchung von 80 Euro, die ich nicht kenne, Betrug?");
+	fires(CUE_FRAUD, "Un prélèvement que je ne reconnais pas sur mon compte");
+	fires(CUE_FRAUD, "Creo que es una estafa");
+	fires(CUE_FRAUD, "Det är bedrägeri, jag har aldrig köpt det");
+	silent(CUE_FRAUD, "Frau Müller asked me to order the sofa");
+	silent(CUE_FRAUD, "Which payment methods do you accept?");
+	silent(CUE_FRAUD, "I was charged the delivery fee, is that right?");
+}
+END_TEST
+
+START_TEST(cue_lost_or_stolen)
+{
+	fires(CUE_LOST_OR_STOLEN, "someone stole my credit card and used it on your site");
+	fires(CUE_LOST_OR_STOLEN, "I lost my phone with your app on it");
+	fires(CUE_LOST_OR_STOLEN, "my wallet was taken on the train yesterday");
+	fires(CUE_LOST_OR_STOLEN, "Mein Handy wurde gestohlen");
+	fires(CUE_LOST_OR_STOLEN, "On m'a volé ma carte");
+	fires(CUE_LOST_OR_STOLEN, "Perdí mi tarjeta ayer");
+	fires(CUE_LOST_OR_STOLEN, "Jag har tappat mitt kort");
+	silent(CUE_LOST_OR_STOLEN, "My parcel got lost in the post");
+	silent(CUE_LOST_OR_STOLEN, "I have not lost my card, it just expired");
+	silent(CUE_LOST_OR_STOLEN, "Can I pay by card?");
+}
+END_TEST
+
+START_TEST(cue_account_takeover)
+{
+	fires(CUE_ACCOUNT_TAKEOVER, "My account was hacked yesterday");
+	fires(CUE_ACCOUNT_TAKEOVER, "Someone logged into my account and changed the address");
+	fires(CUE_ACCOUNT_TAKEOVER, "My password was changed and it was not me");
+	fires(CUE_ACCOUNT_TAKEOVER, "the email on my account isn't mine any more");
+	fires(CUE_ACCOUNT_TAKEOVER, "Mein Konto wurde gehackt");
+	fires(CUE_ACCOUNT_TAKEOVER, "Quelqu'un s'est connecté à mon compte");
+	fires(CUE_ACCOUNT_TAKEOVER, "Alguien entró en mi cuenta");
+	fires(CUE_ACCOUNT_TAKEOVER, "Mitt konto har kapats");
+	silent(CUE_ACCOUNT_TAKEOVER, "How do I change my password?");
+	silent(CUE_ACCOUNT_TAKEOVER, "I changed my email address, please update the invoices");
+}
+END_TEST
+
+START_TEST(cue_dispute)
+{
+	fires(CUE_DISPUTE, "I have opened a chargeback with my bank");
+	fires(CUE_DISPUTE, "I asked PayPal to reverse the payment");
+	fires(CUE_DISPUTE, "Ich habe der Lastschrift widersprochen");
+	fires(CUE_DISPUTE, "J'ai fait opposition auprès de ma banque");
+	fires(CUE_DISPUTE, "He abierto una disputa con el banco");
+	fires(CUE_DISPUTE, "Jag har bestridit köpet hos banken");
+	silent(CUE_DISPUTE, "Can I pay by bank transfer?");
+	silent(CUE_DISPUTE, "There is no dispute, I just need the invoice");
+}
+END_TEST
+
+START_TEST(cue_refund_demand)
+{
+	fires(CUE_REFUND_DEMAND, "I want a refund for my purchase");
+	fires(CUE_REFUND_DEMAND, "The kettle broke, give me my money back");
+	fires(CUE_REFUND_DEMAND, "I want the delivery fee back");
+	fires(CUE_REFUND_DEMAND, "Ich will mein Geld zurück");
+	fires(CUE_REFUND_DEMAND, "Je veux être remboursé");
+	fires(CUE_REFUND_DEMAND, "Quiero un reembolso");
+	fires(CUE_REFUND_DEMAND, "Jag vill ha pengarna tillbaka");
+	silent(CUE_REFUND_DEMAND, "I don't want a refund, just a replacement");
+	silent(CUE_REFUND_DEMAND, "How long does a refund usually take?");
+	silent(CUE_REFUND_DEMAND, "I want to know your refund policy");
 }
 END_TEST
 
@@ -388,6 +456,11 @@ static Suite *suite(void)
 	tcase_add_test(t, cue_complaint);
 	tcase_add_test(t, cue_legal);
 	tcase_add_test(t, cue_security);
+	tcase_add_test(t, cue_fraud);
+	tcase_add_test(t, cue_lost_or_stolen);
+	tcase_add_test(t, cue_account_takeover);
+	tcase_add_test(t, cue_dispute);
+	tcase_add_test(t, cue_refund_demand);
 	tcase_add_test(t, language_guess);
 	tcase_add_test(t, tier_rules);
 	tcase_add_test(t, policy_without_model);
