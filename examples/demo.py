@@ -36,6 +36,13 @@ MESSAGES = [
      "Can you recommend a good recipe for a chocolate cake?"),
     (9008, "pat@shop-customer.example", False,
      "Someone hacked my account and placed orders with my card."),
+    (9009, "noor@shop-customer.example", False,
+     "Hello,\n\nhow long does delivery to Ireland usually take? I'd like to "
+     "order a few birthday presents.\n\nThanks in advance,\nNoor Haddad\n"
+     "Sent from my iPhone"),
+    (9010, "ari@shop-customer.example", False,
+     "I lost my wallet on the train yesterday and my card was in it. It is saved "
+     "in my account with you."),
 ]
 
 

@@ -23,7 +23,7 @@ tests_integration_check_foundation_LDADD = $(DP_IT_LIBS)
 # The benchmark (`make bench`, not part of make check): wrk through nginx
 # against deskpilot's ingest path and a trivial libfcgi responder.
 # Built with everything, so it keeps compiling warning-free.
-noinst_PROGRAMS = tests/bench/trivial_fcgi tests/bench/ingest_cpu
+noinst_PROGRAMS += tests/bench/trivial_fcgi tests/bench/ingest_cpu
 tests_bench_trivial_fcgi_SOURCES = tests/bench/trivial_fcgi.c
 tests_bench_trivial_fcgi_LDADD = $(FCGI_LIBS)
 tests_bench_ingest_cpu_SOURCES = tests/bench/ingest_cpu.c

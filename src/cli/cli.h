@@ -6,6 +6,10 @@
 #ifndef DP_CLI_H
 #define DP_CLI_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
 #define EXIT_USAGE 2
 
 int cmd_serve(int argc, char **argv);
@@ -34,5 +38,17 @@ int cli_load_config(int *argc, char **argv, struct config *cfg);
  * to stderr and return NULL. Returns a new handle (store_close it). */
 struct store;
 struct store *cli_open_store(const struct config *cfg);
+
+/* The rows `deskpilot train` trains on: the file's (set, texts already
+ * cleaned; their count in *n_file) first, then, with_builtin, the built-in
+ * rows (triage/builtin.h) minus any background group the file's own rows
+ * read like (each one left out is named on `report`). Returns a new array
+ * of borrowed strings (free it), its length in *n; NULL after printing the
+ * error. */
+struct eval_set;
+struct classifier_example;
+struct classifier_example *cli_training_rows(const struct eval_set *set,
+					     bool with_builtin, size_t *n_file,
+					     size_t *n, FILE *report);
 
 #endif

@@ -8,9 +8,11 @@
  * Output: one JSON object per ticket on stdout, in input order:
  * {"outcome","intent","confidence","reasons":[{"code","evidence"}]}.
  *
- * VIP rules and the model come from the configured database; without a
- * model every ticket not caught by tiers or cues goes to a human (reason
- * no_model). Texts are cleaned as the pipeline cleans them.
+ * VIP rules and the model come from the configured database, or the
+ * built-in model when it has none; a stored model that does not load
+ * sends every ticket not caught by tiers or cues to a human (reason
+ * no_model). Texts are cleaned as the pipeline cleans them; a
+ * content_type column of text/html marks HTML bodies.
  */
 #include "cli/cli.h"
 
@@ -19,6 +21,7 @@
 #include "draft/clean.h"
 #include "store/model.h"
 #include "store/vip.h"
+#include "triage/builtin.h"
 #include "triage/eval.h"
 
 #include <errno.h>
@@ -58,7 +61,7 @@ static int run_csv(const struct ctx *cx, const char *path)
 		fprintf(stderr, "deskpilot: %s\n", err.msg);
 		return 1;
 	}
-	eval_set_map_text(&set, clean_text);
+	eval_set_map_text(&set, clean_message);
 	for (size_t i = 0; i < set.n; i++) {
 		struct ticket_event ev;
 
@@ -154,6 +157,7 @@ int cmd_triage(int argc, char **argv)
 	struct dp_error err;
 	struct vip_rules vip;
 	struct classifier *model = NULL;
+	bool in_db = false;
 	const char *path = NULL, *format = NULL;
 	store *s;
 	int rc = cli_load_config(&argc, argv, &cfg);
@@ -179,8 +183,8 @@ int cmd_triage(int argc, char **argv)
 	if (s) {
 		if (store_vip_load(s, &vip) < 0)
 			fprintf(stderr, "deskpilot: cannot read VIP rules\n");
-		model = store_model_load(s, &err);
-		if (!model)
+		in_db = store_model_stamp(s) != 0;
+		if (in_db && !(model = store_model_load(s, &err)))
 			fprintf(stderr, "deskpilot: %s\n", err.msg);
 		store_close(s);
 	} else {
@@ -188,7 +192,8 @@ int cmd_triage(int argc, char **argv)
 			err.msg);
 	}
 	{
-		struct ctx cx = {.policy = &cfg.policy, .vip = &vip, .model = model};
+		struct ctx cx = {.policy = &cfg.policy, .vip = &vip,
+				 .model = builtin_pick(in_db, model)};
 		bool jsonl = format ? strcmp(format, "jsonl") == 0 : jsonl_name(path);
 
 		rc = jsonl ? run_jsonl(&cx, path) : run_csv(&cx, path);

@@ -72,7 +72,7 @@ static const struct key keys[] = {
 
 	{"policy", "mode", K_MODE, OFF(policy.mode), "draft", 0, 0, NULL},
 	D("policy", "min_confidence", policy.min_confidence, "0.5", 0, 1),
-	D("policy", "min_similarity", policy.min_similarity, "0.32", 0, 1),
+	D("policy", "min_in_scope", policy.min_in_scope, "0.5", 0, 1),
 	S("policy", "draft_intents", policy.draft_intents, "*"),
 	S("policy", "auto_reply_intents", policy.auto_reply_intents, ""),
 	S("policy", "money_sensitive_intents", policy.money_sensitive_intents,
@@ -143,6 +143,14 @@ static const struct key keys[] = {
 	S("osticket", "vip_dept", osticket.vip_dept, ""),
 	S("osticket", "vip_priority", osticket.vip_priority, "high"),
 	S("osticket", "urgent_priority", osticket.urgent_priority, "emergency"),
+};
+
+/* Keys a former version read: naming them says what replaced them. */
+static const struct {
+	const char *section, *name, *instead;
+} retired[] = {
+	{"policy", "min_similarity",
+	 "out-of-scope detection is learned now; use min_in_scope"},
 };
 
 #define SECRET_FILE_MAX 4096
@@ -394,6 +402,14 @@ static int handler(void *user, const char *section, const char *name,
 		goto fail;
 	return 1;
 unknown:
+	for (size_t i = 0; i < DP_ARRAY_LEN(retired); i++) {
+		if (strcmp(retired[i].section, section) == 0 &&
+		    strcmp(retired[i].name, name) == 0) {
+			dp_fail(st->err, DP_EINVAL, "'%s' in [%s] is no longer read: %s",
+				name, section, retired[i].instead);
+			goto fail;
+		}
+	}
 	dp_fail(st->err, DP_EINVAL, "unknown key '%s' in [%s]", name, section);
 fail:
 	st->failed = true;

@@ -24,6 +24,8 @@
  */
 #include "draft/clean.h"
 
+#include "draft/html.h"
+
 #include "common/buf.h"
 #include "common/dp.h"
 #include "common/utf8.h"
@@ -665,4 +667,16 @@ char *clean_text(const char *text)
 	free(lines);
 	free(norm);
 	return buf_detach(&out);
+}
+
+char *clean_message(const char *body, bool html)
+{
+	char *text, *out;
+
+	if (!html)
+		return clean_text(body);
+	text = html_to_text(body ? body : "", body ? strlen(body) : 0);
+	out = clean_text(text);
+	free(text);
+	return out;
 }

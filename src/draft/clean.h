@@ -9,6 +9,7 @@
 #ifndef DP_CLEAN_H
 #define DP_CLEAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Input beyond this many bytes is ignored (cut on a character boundary). */
@@ -29,5 +30,9 @@
  * spaces, at most one blank line in a row and no leading or trailing blank
  * lines. Never longer than the input. */
 char *clean_text(const char *text);
+
+/* clean_text of a message body that is HTML when `html` is set (converted
+ * by html_to_text first) and plain text otherwise. Returns a new string. */
+char *clean_message(const char *body, bool html);
 
 #endif

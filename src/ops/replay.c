@@ -15,6 +15,7 @@
 #include "store/model.h"
 #include "store/ops.h"
 #include "store/vip.h"
+#include "triage/builtin.h"
 #include "triage/triage.h"
 
 #include <math.h>
@@ -83,6 +84,7 @@ static int decide_again(store *s, const struct config *cfg, int64_t event_id,
 	struct ticket_history hist;
 	struct vip_rules vip;
 	struct classifier *model = NULL;
+	bool in_db = store_model_stamp(s) != 0;
 	char *cleaned;
 	int rc = 0;
 
@@ -91,7 +93,7 @@ static int decide_again(store *s, const struct config *cfg, int64_t event_id,
 		rc = dp_fail(err, DP_ESTORE, "cannot load the VIP rules");
 		goto out;
 	}
-	if (store_model_stamp(s) != 0) {
+	if (in_db) {
 		model = store_model_load(s, err);
 		if (!model) {
 			rc = DP_ESTORE;
@@ -105,7 +107,8 @@ static int decide_again(store *s, const struct config *cfg, int64_t event_id,
 		s, ev->source, ev->ticket_id, event_id);
 	hist.prior_ai = store_decision_prior_ai(s, ev->source, ev->ticket_id,
 						event_id);
-	triage_decide(&(struct triage_input){ev, &vip, &hist, &cfg->policy, model},
+	triage_decide(&(struct triage_input){ev, &vip, &hist, &cfg->policy,
+					     builtin_pick(in_db, model)},
 		      d);
 	acceptance_apply_demotion(s, d);
 out:

@@ -31,6 +31,7 @@
 #include "store/outbox.h"
 #include "store/retention.h"
 #include "store/vip.h"
+#include "triage/builtin.h"
 #include "triage/triage.h"
 
 #include <errno.h>
@@ -58,8 +59,8 @@ struct worker {
 	store *st;
 	struct drafter *drafter;
 	struct http_client *http; /* workers: the connectors' enrich calls */
-	struct classifier *model;
-	int64_t model_stamp;
+	struct classifier *model; /* the database's, or NULL */
+	int64_t model_stamp;      /* its trained_at, 0 when it has none */
 };
 
 /* Sleep up to ms, returning early when the pipeline stops. */
@@ -79,13 +80,14 @@ static void refresh_model(struct worker *w)
 	int64_t stamp = store_model_stamp(w->st);
 	struct dp_error err;
 
-	if (stamp == w->model_stamp)
+	if (stamp == w->model_stamp && (stamp == 0 || w->model))
 		return;
 	classifier_free(w->model);
 	w->model = stamp ? store_model_load(w->st, &err) : NULL;
-	w->model_stamp = w->model ? stamp : 0;
+	w->model_stamp = stamp;
 	if (stamp && !w->model)
-		log_error("msg=\"cannot load intent model\" error=\"%s\"", err.msg);
+		log_error("msg=\"cannot load the intent model; people decide every ticket until it is retrained\" error=\"%s\"",
+			  err.msg);
 }
 
 /* The outcome that is acted on: in shadow mode what would have happened,
@@ -225,6 +227,7 @@ static void decide(struct worker *w, int64_t event_id, struct ticket_event *ev)
 	const struct connector *conn = connector_find(ev->source);
 	struct ticket_history hist;
 	struct vip_rules vip;
+	struct triage_input in;
 	struct draft_result dr;
 	struct decision d;
 	struct dp_error eerr = {{0}};
@@ -250,9 +253,9 @@ static void decide(struct worker *w, int64_t event_id, struct ticket_event *ev)
 			 (long long)event_id, (long long)ev->ticket_id, ev->source,
 			 eerr.msg);
 	}
-	triage_decide(&(struct triage_input){ev, &vip, &hist, &cfg->policy,
-					     w->model},
-		      &d);
+	in = (struct triage_input){ev, &vip, &hist, &cfg->policy,
+				   builtin_pick(w->model_stamp != 0, w->model)};
+	triage_decide(&in, &d);
 	/* An intent agents keep rewriting drafts for gets no auto-reply. */
 	acceptance_apply_demotion(w->st, &d);
 	if (tier_unknown)

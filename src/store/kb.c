@@ -12,6 +12,7 @@
 
 #include "common/buf.h"
 #include "store/store_internal.h"
+#include "triage/classifier.h"
 
 #include <ctype.h>
 #include <stdbool.h>
@@ -48,15 +49,6 @@ static void read_entry(sqlite3_stmt *st, struct kb_entry *e)
 	e->language = store_column_dup(st, 4);
 	e->origin = store_column_dup(st, 5);
 	e->updated_at = sqlite3_column_int64(st, 6);
-}
-
-static bool intent_ok(const char *s)
-{
-	for (; *s; s++)
-		if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) &&
-		    *s != '_')
-			return false;
-	return true;
 }
 
 static bool language_ok(const char *s)
@@ -96,9 +88,9 @@ int store_kb_add(store *s, const struct kb_entry *e, int64_t now_ms,
 	    check_field("body", e->body, KB_BODY_MAX, true, err) < 0 ||
 	    check_field("language", lang, KB_LANGUAGE_MAX, true, err) < 0)
 		return DP_EINVAL;
-	if (e->intent && !intent_ok(e->intent))
+	if (e->intent && *e->intent && !classifier_name_ok(e->intent))
 		return dp_fail(err, DP_EINVAL,
-			       "field 'intent' must be lowercase letters, digits and '_', not '%s'",
+			       "field 'intent' must be an intent name (UTF-8 text without control characters or outer spaces), not '%s'",
 			       e->intent);
 	if (!language_ok(lang))
 		return dp_fail(err, DP_EINVAL,

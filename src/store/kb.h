@@ -13,9 +13,10 @@
 #include <stdint.h>
 
 #include "store/store.h"
+#include "triage/decision.h"
 
 /* Hard caps on what an entry may hold (import rejects bigger ones). */
-#define KB_INTENT_MAX 48
+#define KB_INTENT_MAX (INTENT_MAX - 1)
 #define KB_TITLE_MAX 200
 #define KB_BODY_MAX (8u * 1024)
 #define KB_LANGUAGE_MAX 16

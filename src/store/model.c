@@ -5,6 +5,7 @@
 
 #include "store/store_internal.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -45,19 +46,24 @@ int store_model_save(store *s, const struct classifier *m, int rows,
 	sqlite3_stmt *st = store_stmt(s, sql);
 	size_t len;
 	unsigned char *blob;
-	char meta[64];
+	json_t *j;
+	char *meta;
 	int rc;
 
 	if (!st)
 		return DP_ESTORE;
 	blob = classifier_serialize(m, &len);
-	snprintf(meta, sizeof(meta), "{\"intents\":%zu}", classifier_intents(m));
+	j = json_pack("{s:i, s:s}", "classes", (json_int_t)classifier_classes(m),
+		      "trained_on", classifier_meta(m));
+	meta = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
 	sqlite3_bind_blob64(st, 1, blob, len, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, rows);
 	sqlite3_bind_int64(st, 3, now_ms);
 	store_bind_text(st, 4, meta);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : DP_ESTORE;
 	store_done(st);
+	free(meta);
 	free(blob);
 	return rc;
 }

@@ -24,7 +24,7 @@ enum outcome {
 #define DECISION_MAX_REASONS 8
 #define REASON_CODE_MAX 32
 #define REASON_EVIDENCE_MAX 160
-#define INTENT_MAX 48
+#define INTENT_MAX 128
 
 struct reason {
 	char code[REASON_CODE_MAX];

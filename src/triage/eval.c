@@ -23,6 +23,7 @@ static const char *const label_names[EVAL_LABELS] = {
 	[EVAL_COMPLAINT] = "complaint",
 	[EVAL_ANGER] = "anger",
 	[EVAL_MONEY] = "money_sensitive",
+	[EVAL_SENSITIVE] = "sensitive",
 	[EVAL_ROUTINE] = "routine",
 	[EVAL_OUT_OF_SCOPE] = "out_of_scope",
 	[EVAL_PREMIUM] = "premium",
@@ -59,6 +60,8 @@ void eval_set_release(struct eval_set *s)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		free(s->rows[i].text);
+		free(s->rows[i].subject);
+		free(s->rows[i].language);
 		free(s->rows[i].intent);
 		free(s->rows[i].email);
 		free(s->rows[i].organization);
@@ -92,19 +95,38 @@ static char *dup_or_null(const char *s)
 	return s && *s ? xstrdup(s) : NULL;
 }
 
+/* A copy without the spaces around it, NULL when nothing is left. */
+static char *trimmed(const char *s)
+{
+	size_t n;
+
+	if (!s)
+		return NULL;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		n--;
+	return n ? xstrndup(s, n) : NULL;
+}
+
 /* Fill row r from the current record; 0 or DP_EINVAL naming the field. */
 static int read_row(const struct csv *c, const int *col,
 		    const struct policy *p, struct eval_row *r,
 		    struct dp_error *err)
 {
-	enum { TEXT, INTENT, TAGS, LABEL, EMAIL, ORG, VIP };
+	enum { TEXT, INTENT, TAGS, LABEL, EMAIL, ORG, VIP, SUBJECT, CTYPE, LANG };
 	const char *intent = csv_field(c, col[INTENT]);
+	const char *ctype = csv_field(c, col[CTYPE]);
 	const char *label = csv_field(c, col[LABEL]);
 	const char *vip = csv_field(c, col[VIP]);
 
 	r->line = csv_line(c);
 	r->text = xstrdup(csv_field(c, col[TEXT]));
-	r->intent = dup_or_null(intent);
+	r->subject = dup_or_null(csv_field(c, col[SUBJECT]));
+	r->language = dup_or_null(csv_field(c, col[LANG]));
+	r->html = ctype && strncasecmp(ctype, "text/html", 9) == 0;
+	r->intent = trimmed(intent);
 	r->email = dup_or_null(csv_field(c, col[EMAIL]));
 	r->organization = dup_or_null(csv_field(c, col[ORG]));
 	if (vip && parse_bool(vip, &r->vip) < 0)
@@ -132,26 +154,21 @@ static int read_row(const struct csv *c, const int *col,
 	return 0;
 }
 
-int eval_set_load(const char *path, const struct policy *p,
+int eval_set_read(FILE *f, const char *name, const struct policy *p,
 		  struct eval_set *out, struct dp_error *err)
 {
 	static const char *const names[][2] = {
 		{"text", "instruction"}, {"intent", NULL}, {"tags", NULL},
 		{"label", NULL}, {"email", NULL}, {"organization", NULL},
-		{"vip", NULL},
+		{"vip", NULL}, {"subject", NULL}, {"content_type", NULL},
+		{"language", NULL},
 	};
 	int col[DP_ARRAY_LEN(names)];
-	bool is_stdin = strcmp(path, "-") == 0;
-	FILE *f = is_stdin ? stdin : fopen(path, "r");
-	struct csv *c = NULL;
+	struct csv *c = csv_new(f, name);
 	size_t cap = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (!f)
-		return dp_fail(err, DP_EIO, "cannot read '%s': %s", path,
-			       strerror(errno));
-	c = csv_new(f, path);
 	if ((rc = csv_read_header(c, err)) < 0)
 		goto out;
 	for (size_t i = 0; i < DP_ARRAY_LEN(names); i++) {
@@ -161,14 +178,14 @@ int eval_set_load(const char *path, const struct policy *p,
 	}
 	if (col[0] < 0) {
 		rc = dp_fail(err, DP_EINVAL,
-			     "%s:1: no 'text' (or 'instruction') column", path);
+			     "%s:1: no 'text' (or 'instruction') column", name);
 		goto out;
 	}
 	out->has_intent = col[1] >= 0;
 	while ((rc = csv_next(c, err)) > 0) {
 		if (out->n == EVAL_MAX_ROWS) {
 			rc = dp_fail(err, DP_ETOOBIG, "%s:%ld: more than %d rows",
-				     path, csv_line(c), EVAL_MAX_ROWS);
+				     name, csv_line(c), EVAL_MAX_ROWS);
 			goto out;
 		}
 		if (out->n == cap) {
@@ -182,20 +199,43 @@ int eval_set_load(const char *path, const struct policy *p,
 	}
 out:
 	csv_free(c);
-	if (!is_stdin)
-		fclose(f);
 	if (rc < 0)
 		eval_set_release(out);
 	return rc < 0 ? rc : 0;
 }
 
-void eval_set_map_text(struct eval_set *s, char *(*fn)(const char *))
+int eval_set_load(const char *path, const struct policy *p,
+		  struct eval_set *out, struct dp_error *err)
+{
+	bool is_stdin = strcmp(path, "-") == 0;
+	FILE *f = is_stdin ? stdin : fopen(path, "r");
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!f)
+		return dp_fail(err, DP_EIO, "cannot read '%s': %s", path,
+			       strerror(errno));
+	rc = eval_set_read(f, path, p, out, err);
+	if (!is_stdin)
+		fclose(f);
+	return rc;
+}
+
+void eval_set_map_text(struct eval_set *s,
+		       char *(*fn)(const char *text, bool html))
 {
 	for (size_t i = 0; i < s->n; i++) {
-		char *t = fn(s->rows[i].text);
+		struct eval_row *r = &s->rows[i];
+		char *t = fn(r->text, r->html);
 
-		free(s->rows[i].text);
-		s->rows[i].text = t;
+		free(r->text);
+		r->text = t;
+		r->html = false;
+		if (r->subject) {
+			t = fn(r->subject, false);
+			free(r->subject);
+			r->subject = t;
+		}
 	}
 }
 
@@ -203,34 +243,52 @@ void eval_row_event(const struct eval_row *r, struct ticket_event *ev)
 {
 	ev->kind = EVENT_CUSTOMER_MESSAGE;
 	ev->body = r->text;
+	ev->subject = r->subject;
 	ev->customer_email = r->email;
 	ev->organization = r->organization;
 	ev->customer_vip = r->vip;
 }
 
 struct classifier_example *eval_training_rows(const struct eval_set *set,
-					      int k, int f, size_t *n)
+					      int k, int f,
+					      const struct classifier_example *extra,
+					      size_t n_extra, size_t *n)
 {
-	struct classifier_example *ex = xcalloc(set->n + 1, sizeof(*ex));
+	struct classifier_example *ex = xcalloc(set->n + n_extra + 1, sizeof(*ex));
 
 	*n = 0;
 	for (size_t i = 0; i < set->n; i++) {
-		if (!set->rows[i].intent)
+		const struct eval_row *r = &set->rows[i];
+		bool background = r->labelled && r->label == EVAL_OUT_OF_SCOPE;
+
+		if (!r->intent && !background)
 			continue;
 		if (k >= 2 && (int)(i % (size_t)k) == f)
 			continue;
-		ex[*n].text = set->rows[i].text;
-		ex[*n].intent = set->rows[i].intent;
+		ex[*n].text = r->text;
+		ex[*n].name = r->intent ? r->intent : "other";
+		ex[*n].kind = background ? CLASS_BACKGROUND
+			      : r->labelled && r->label == EVAL_SENSITIVE ? CLASS_SENSITIVE
+			      : CLASS_INTENT;
 		(*n)++;
 	}
+	for (size_t i = 0; i < n_extra; i++)
+		ex[(*n)++] = extra[i];
 	return ex;
 }
 
-static enum eval_class expected_class(enum eval_label l)
+static enum eval_class expected_class(const struct eval_row *r,
+				      const struct policy *p)
 {
-	if (l == EVAL_PREMIUM)
+	if (r->label == EVAL_PREMIUM)
 		return EVAL_CLASS_VIP;
-	return l == EVAL_ROUTINE ? EVAL_CLASS_AI : EVAL_CLASS_HUMAN;
+	if (r->label != EVAL_ROUTINE)
+		return EVAL_CLASS_HUMAN;
+	/* The knowledge base does not cover the language: a person. */
+	if (r->language && p->languages && p->languages[0] &&
+	    !policy_list_has(p->languages, r->language))
+		return EVAL_CLASS_HUMAN;
+	return EVAL_CLASS_AI;
 }
 
 static enum eval_class outcome_class(enum outcome o)
@@ -249,11 +307,11 @@ static double now_us(void)
 	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
-static void score(const struct eval_row *r, const struct decision *d,
-		  struct eval_report *rep)
+static void score(const struct eval_row *r, const struct policy *p,
+		  const struct decision *d, struct eval_report *rep)
 {
 	enum outcome o = d->would_be;
-	enum eval_class want = expected_class(r->label), got = outcome_class(o);
+	enum eval_class want = expected_class(r, p), got = outcome_class(o);
 
 	rep->n++;
 	rep->label_n[r->label]++;
@@ -265,8 +323,14 @@ static void score(const struct eval_row *r, const struct decision *d,
 		rep->class_fn[want]++;
 	}
 	if (r->label == EVAL_ROUTINE && r->intent) {
+		bool ok = strcmp(d->intent, r->intent) == 0;
+		int bin = (int)(d->confidence * 10);
+
 		rep->intent_n++;
-		rep->intent_ok += strcmp(d->intent, r->intent) == 0;
+		rep->intent_ok += ok;
+		bin = bin < 0 ? 0 : bin > 9 ? 9 : bin;
+		rep->conf_n[bin]++;
+		rep->conf_ok[bin] += ok;
 	}
 }
 
@@ -306,6 +370,9 @@ static void derive(struct eval_report *r)
 	r->money_kept = rate(r->matrix[EVAL_MONEY][OUTCOME_HUMAN] +
 				     r->matrix[EVAL_MONEY][OUTCOME_HUMAN_VIP],
 			     r->label_n[EVAL_MONEY]);
+	r->sensitive_kept = rate(r->matrix[EVAL_SENSITIVE][OUTCOME_HUMAN] +
+					 r->matrix[EVAL_SENSITIVE][OUTCOME_HUMAN_VIP],
+				 r->label_n[EVAL_SENSITIVE]);
 }
 
 /* Decide the rows of fold f (all rows when k < 2) with model m. */
@@ -329,13 +396,14 @@ static void decide_rows(const struct eval_set *set, const struct policy *p,
 		t0 = now_us();
 		triage_decide(&in, &d);
 		lat[(*n_lat)++] = now_us() - t0;
-		score(r, &d, rep);
+		score(r, p, &d, rep);
 	}
 }
 
 int eval_run(const struct eval_set *set, const struct policy *p,
 	     const struct vip_rules *vip, const struct classifier *model,
-	     int folds, struct eval_report *out, struct dp_error *err)
+	     int folds, const struct classifier_example *extra, size_t n_extra,
+	     struct eval_report *out, struct dp_error *err)
 {
 	double *lat = xmalloc((set->n + 1) * sizeof(*lat));
 	size_t n_lat = 0;
@@ -345,9 +413,9 @@ int eval_run(const struct eval_set *set, const struct policy *p,
 	if (folds >= 2) {
 		for (int f = 0; f < folds; f++) {
 			size_t n;
-			struct classifier_example *ex =
-				eval_training_rows(set, folds, f, &n);
-			struct classifier *m = classifier_train(ex, n, err);
+			struct classifier_example *ex = eval_training_rows(
+				set, folds, f, extra, n_extra, &n);
+			struct classifier *m = classifier_train(ex, n, NULL, err);
 
 			free(ex);
 			if (!m) {
@@ -422,9 +490,20 @@ void eval_print(const struct eval_report *r, FILE *out)
 	print_rate(out, "intent accuracy", r->intent_accuracy, "routine rows");
 	print_rate(out, "money-sensitive kept", r->money_kept,
 		   "money_sensitive -> human");
+	print_rate(out, "sensitive kept", r->sensitive_kept,
+		   "sensitive -> human");
 	print_rate(out, "out-of-scope kept from AI", r->out_of_scope_kept,
 		   "out_of_scope -> human");
 	print_rate(out, "premium -> human_vip", r->premium_vip, "premium rows");
 	fprintf(out, "%-28s median %.1f us, p99 %.1f us (triage_decide only)\n",
 		"latency per ticket", r->latency_median_us, r->latency_p99_us);
+	if (!r->intent_n)
+		return;
+	fprintf(out, "\nreliability (routine rows by the confidence of the decided intent)\n"
+		     "  confidence   rows  intent right\n");
+	for (int b = 0; b < 10; b++)
+		if (r->conf_n[b])
+			fprintf(out, "  %.1f-%.1f  %7zu  %11.3f\n", b / 10.0,
+				(b + 1) / 10.0, r->conf_n[b],
+				(double)r->conf_ok[b] / (double)r->conf_n[b]);
 }

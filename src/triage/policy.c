@@ -4,6 +4,7 @@
 #include "triage/policy.h"
 
 #include "common/dp.h"
+#include "triage/classifier.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -33,11 +34,14 @@ int policy_mode_parse(const char *s, enum policy_mode *out)
 
 bool policy_list_has(const char *list, const char *name)
 {
-	size_t n = strlen(name);
+	size_t n = strlen(name), nt;
 	const char *p = list;
+	char tag[CLASS_NAME_MAX];
 
 	if (!list || !n)
 		return false;
+	classifier_tag(name, tag, sizeof(tag));
+	nt = strlen(tag);
 	while (*p) {
 		const char *start, *end;
 
@@ -52,6 +56,8 @@ bool policy_list_has(const char *list, const char *name)
 		if (end - start == 1 && *start == '*')
 			return true;
 		if ((size_t)(end - start) == n && strncasecmp(start, name, n) == 0)
+			return true;
+		if (nt && (size_t)(end - start) == nt && strncasecmp(start, tag, nt) == 0)
 			return true;
 	}
 	return false;

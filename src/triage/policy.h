@@ -19,7 +19,7 @@ enum policy_mode {
 struct policy {
 	enum policy_mode mode;
 	double min_confidence;       /* below: human, reason low_confidence */
-	double min_similarity;       /* out-of-scope cut-off (classifier) */
+	double min_in_scope;         /* below: human, reason out_of_scope */
 	char *draft_intents;         /* intents the AI may draft */
 	char *auto_reply_intents;    /* intents the AI may answer (mode auto) */
 	char *money_sensitive_intents; /* always a human */
@@ -34,7 +34,9 @@ const char *policy_mode_name(enum policy_mode m);
 int policy_mode_parse(const char *s, enum policy_mode *out);
 
 /* Whether `name` is an item of the comma-separated `list` (items trimmed,
- * compared case-insensitively; "*" matches everything). NULL list: false. */
+ * compared case-insensitively with the name or with its tag form, see
+ * classifier_tag, so "billing-invoices" lists "Billing, invoices"; "*"
+ * matches everything). NULL list: false. */
 bool policy_list_has(const char *list, const char *name);
 
 #endif

@@ -20,6 +20,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+/* Probability of a sensitive topic from which a person answers. */
+#define SENSITIVE_MIN 0.5
 
 /* The classifier's view of an intent that itself means "a human", e.g.
  * intent contact_human_agent -> explicit_request. */
@@ -29,7 +33,8 @@ static void intent_reasons(const struct policy *p,
 {
 	char ev[REASON_EVIDENCE_MAX];
 
-	snprintf(ev, sizeof(ev), "intent %s (%.2f)", pr->intent, pr->confidence);
+	snprintf(ev, sizeof(ev), "intent %s (%.2f)", pr->intent,
+		 pr->intent_confidence);
 	if (policy_list_has(p->explicit_request_intents, pr->intent) &&
 	    !decision_has_reason(d, "explicit_request"))
 		decision_add_reason(d, "explicit_request", ev);
@@ -42,30 +47,54 @@ static void intent_reasons(const struct policy *p,
 		decision_add_reason(d, "not_allowed", ev);
 }
 
-static void classify(const struct triage_input *in,
-		     const struct text_tokens *tk, struct decision *d)
+static void classify(const struct triage_input *in, const char *text,
+		     struct decision *d)
 {
 	const struct policy *p = in->policy;
 	struct classifier_prediction pr;
 	char ev[REASON_EVIDENCE_MAX];
+	double in_scope;
 
 	if (!in->model) {
 		decision_add_reason(d, "no_model", "no intent model trained");
 		return;
 	}
-	classifier_predict_tokens(in->model, tk, &pr);
-	snprintf(d->intent, sizeof(d->intent), "%s", pr.intent);
-	d->confidence = pr.confidence;
-	if (pr.similarity < p->min_similarity) {
-		snprintf(ev, sizeof(ev), "similarity %.2f < %.2f (nearest intent %s)",
-			 pr.similarity, p->min_similarity, pr.intent);
+	classifier_predict(in->model, text, &pr);
+	/* A sensitive topic goes to a person whatever else it asks; the
+	 * agent still sees the intent it reads as. */
+	if (pr.sensitive && pr.sensitive_score >= SENSITIVE_MIN) {
+		if (pr.kind == CLASS_INTENT) {
+			snprintf(d->intent, sizeof(d->intent), "%s", pr.intent);
+			d->confidence = pr.intent_confidence;
+		}
+		snprintf(ev, sizeof(ev), "reads as %s (%.2f)", pr.sensitive,
+			 pr.sensitive_score);
+		decision_add_reason(d, "sensitive", ev);
+		return;
+	}
+	in_scope = 1.0 - pr.background_mass;
+	if (!pr.intent || in_scope < p->min_in_scope) {
+		if (pr.kind == CLASS_BACKGROUND)
+			snprintf(ev, sizeof(ev), "reads as %s (%.2f), not as a known intent",
+				 pr.name, pr.confidence);
+		else
+			snprintf(ev, sizeof(ev), "in scope %.2f < %.2f (nearest intent %s)",
+				 in_scope, p->min_in_scope, pr.intent);
 		decision_add_reason(d, "out_of_scope", ev);
 		return;
 	}
-	if (pr.confidence < p->min_confidence) {
+	snprintf(d->intent, sizeof(d->intent), "%s", pr.intent);
+	d->confidence = pr.intent_confidence;
+	if (pr.intent_confidence < p->min_confidence) {
 		snprintf(ev, sizeof(ev), "confidence %.2f < %.2f for %s",
-			 pr.confidence, p->min_confidence, pr.intent);
+			 pr.intent_confidence, p->min_confidence, pr.intent);
 		decision_add_reason(d, "low_confidence", ev);
+		return;
+	}
+	if (!pr.term[0]) {
+		snprintf(ev, sizeof(ev), "no word of the message speaks for %s (%.2f)",
+			 pr.intent, pr.intent_confidence);
+		decision_add_reason(d, "out_of_scope", ev);
 		return;
 	}
 	intent_reasons(p, &pr, d);
@@ -115,6 +144,78 @@ static void add_language(const struct policy *p, const struct text_tokens *tk,
 	}
 }
 
+/* Whether a subject line is an earlier message's: a reply or a forward
+ * ("Re:", "AW:", "SV:", "Fwd:", "WG:", "TR:", "RV:", "Re[2]:"...). Such a
+ * subject names the thread's first topic, not what the customer writes
+ * now, so it is neither searched for cues nor classified. */
+static bool subject_is_earlier(const char *s)
+{
+	static const char *const prefixes[] = {
+		"re", "aw", "antw", "sv", "vs", "fw", "fwd", "wg", "tr", "rv",
+		"res", "ref", "odp",
+	};
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	for (size_t i = 0; i < DP_ARRAY_LEN(prefixes); i++) {
+		size_t n = strlen(prefixes[i]);
+		const char *p = s + n;
+
+		if (strncasecmp(s, prefixes[i], n) != 0)
+			continue;
+		if (*p == '[' || *p == '(') { /* "Re[2]:" */
+			while (*p && *p != ']' && *p != ')')
+				p++;
+			if (*p)
+				p++;
+		}
+		while (*p == ' ')
+			p++;
+		if (*p == ':')
+			return true;
+	}
+	return false;
+}
+
+/* The subject triage reads (NULL when none, or an earlier message's), and
+ * the body (the subject when the body is empty). */
+static const char *message_body(const struct ticket_event *ev)
+{
+	return ev->body && ev->body[0] ? ev->body : ev->subject;
+}
+
+static const char *fresh_subject(const struct ticket_event *ev)
+{
+	return ev->subject && ev->subject[0] && message_body(ev) != ev->subject &&
+			       !subject_is_earlier(ev->subject)
+		       ? ev->subject
+		       : NULL;
+}
+
+/* What the classifier reads: a fresh subject often says in three words
+ * what the body takes three paragraphs to. Returns a new string. */
+static char *classified_text(const struct ticket_event *ev)
+{
+	const char *subject = fresh_subject(ev), *body = message_body(ev);
+
+	return subject ? xasprintf("%s\n%s", subject, body ? body : "")
+		       : xstrdup(body ? body : "");
+}
+
+size_t triage_candidates(const struct triage_input *in, const char **out,
+			 size_t k)
+{
+	char *text;
+	size_t n;
+
+	if (!in->model)
+		return 0;
+	text = classified_text(in->ev);
+	n = classifier_top_intents(in->model, text, out, k);
+	free(text);
+	return n;
+}
+
 void triage_decide(const struct triage_input *in, struct decision *out)
 {
 	const struct ticket_event *ev = in->ev;
@@ -122,7 +223,8 @@ void triage_decide(const struct triage_input *in, struct decision *out)
 	struct text_tokens *tk;
 	char vip[REASON_EVIDENCE_MAX];
 	bool premium;
-	const char *body = ev->body && ev->body[0] ? ev->body : ev->subject;
+	const char *body = message_body(ev), *subject = fresh_subject(ev);
+	char *text;
 
 	decision_init(out);
 	if (ev->kind != EVENT_CUSTOMER_MESSAGE) {
@@ -138,16 +240,18 @@ void triage_decide(const struct triage_input *in, struct decision *out)
 	if (premium)
 		decision_add_reason(out, "vip", vip);
 	tk = xmalloc(sizeof(*tk));
-	if (ev->subject && body != ev->subject) {
-		text_tokenize(ev->subject, tk);
-		add_cues(ev->subject, tk, out);
+	if (subject) {
+		text_tokenize(subject, tk);
+		add_cues(subject, tk, out);
 	}
 	text_tokenize(body, tk);
 	add_cues(body, tk, out);
 	add_history(in, out);
 	add_language(p, tk, out);
-	classify(in, tk, out);
 	free(tk);
+	text = classified_text(ev);
+	classify(in, text, out);
+	free(text);
 
 	if (premium)
 		out->outcome = OUTCOME_HUMAN_VIP;

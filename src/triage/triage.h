@@ -39,4 +39,10 @@ struct triage_input {
 /* Decide for one customer message; out is overwritten. */
 void triage_decide(const struct triage_input *in, struct decision *out);
 
+/* The (at most k) intents the model finds likeliest for the message, best
+ * first, read from the same words triage_decide classifies; names
+ * borrowed from in->model. 0 without a model. Pure. */
+size_t triage_candidates(const struct triage_input *in, const char **out,
+			 size_t k);
+
 #endif

@@ -57,7 +57,7 @@ static void up(void)
 	ck_assert_msg(llm_pid > 0, "%s", harness_error());
 	ck_assert_int_eq(got, llm_port);
 
-	ck_assert_msg(harness_train_and_import(h) == 0, "%s", harness_error());
+	ck_assert_msg(harness_import_kb(h) == 0, "%s", harness_error());
 	ck_assert_msg(harness_start_deskpilot(h) == 0, "%s", harness_error());
 	ck_assert_msg(harness_start_nginx(h) == 0, "%s", harness_error());
 }

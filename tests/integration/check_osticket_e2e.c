@@ -147,7 +147,7 @@ static void up(void)
 	h = harness_new(&(struct harness_opts){.ini = ini});
 	free(ini);
 	ck_assert_msg(h != NULL, "%s", harness_error());
-	ck_assert_msg(harness_train_and_import(h) == 0, "%s", harness_error());
+	ck_assert_msg(harness_import_kb(h) == 0, "%s", harness_error());
 	email = xasprintf("vera.%s@example.com", tag);
 	ck_assert_int_eq(harness_cli(h, (const char *const[]){"vip", "add", "email", email,
 							     "e2e premium customer", NULL},

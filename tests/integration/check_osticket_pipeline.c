@@ -66,7 +66,7 @@ static void up(void)
 					   &got) > 0,
 		      "%s", harness_error());
 	ck_assert_int_eq(got, fake_port);
-	ck_assert_msg(harness_train_and_import(h) == 0, "%s", harness_error());
+	ck_assert_msg(harness_import_kb(h) == 0, "%s", harness_error());
 	ck_assert_msg(harness_start_deskpilot(h) == 0, "%s", harness_error());
 	ck_assert_msg(harness_start_nginx(h) == 0, "%s", harness_error());
 }

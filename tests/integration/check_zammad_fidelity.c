@@ -49,7 +49,7 @@ static void up(void)
 	free(ini);
 	ck_assert_msg(h != NULL, "%s", harness_error());
 	zammad_fake_start(h, zammad_port);
-	ck_assert_msg(harness_train_and_import(h) == 0, "%s", harness_error());
+	ck_assert_msg(harness_import_kb(h) == 0, "%s", harness_error());
 	ck_assert_msg(harness_start_deskpilot(h) == 0, "%s", harness_error());
 	ck_assert_msg(harness_start_nginx(h) == 0, "%s", harness_error());
 }

@@ -1589,22 +1589,15 @@ int harness_cli(struct harness *h, const char *const args[], char **output)
 	return st >= 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-int harness_train_and_import(struct harness *h)
+int harness_import_kb(struct harness *h)
 {
-	char *train = harness_srcdir_path("data/bitext/train.csv");
 	char *kb = harness_srcdir_path("examples/kb");
 	char *out = NULL;
-	int rc = harness_cli(h, (const char *const[]){"train", train, NULL}, &out);
+	int rc = harness_cli(h, (const char *const[]){"kb", "import", kb, NULL}, &out);
 
-	if (rc == 0) {
-		free(out);
-		out = NULL;
-		rc = harness_cli(h, (const char *const[]){"kb", "import", kb, NULL}, &out);
-	}
 	if (rc != 0)
-		set_error("deskpilot train / kb import failed: %s", out ? out : "");
+		set_error("deskpilot kb import failed: %s", out ? out : "");
 	free(out);
 	free(kb);
-	free(train);
 	return rc == 0 ? 0 : -1;
 }

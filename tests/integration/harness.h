@@ -267,10 +267,10 @@ int harness_run(const char *const argv[], char **output, int timeout_ms);
  * *output (may be NULL) gets stdout and stderr as a new string. */
 int harness_cli(struct harness *h, const char *const args[], char **output);
 
-/* What the quick start does before serving: train the intent model on
- * data/bitext/train.csv and import the example knowledge base into h's
- * database. 0, or -1 with the reason in harness_error(). */
-int harness_train_and_import(struct harness *h);
+/* What the quick start does before serving: import the example knowledge
+ * base into h's database (the built-in intent model decides). 0, or -1
+ * with the reason in harness_error(). */
+int harness_import_kb(struct harness *h);
 
 /* Print the last lines of the temp dir's logs to stderr. */
 void harness_dump_logs(struct harness *h);

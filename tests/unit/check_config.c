@@ -103,6 +103,9 @@ START_TEST(test_errors_name_file_line_key)
 	assert_load_error("# comment\n[server]\nthreads = 2\nthraeds = 4\n", 4,
 			  "unknown key 'thraeds'", "[server]");
 	assert_load_error("[serverr]\nthreads = 2\n", 2, "unknown section [serverr]", NULL);
+	/* A key an earlier version read says what replaced it. */
+	assert_load_error("[policy]\nmin_similarity = 0.3\n", 2,
+			  "'min_similarity' in [policy] is no longer read", "min_in_scope");
 	assert_load_error("[server]\n\nthreads = 0\n", 3, "'threads'", "1 to 256");
 	assert_load_error("[server]\nmax_body = 12q\n", 2, "'max_body'", NULL);
 	assert_load_error("[zammad]\nverify_tls = maybe\n", 2, "'verify_tls'", "true or false");

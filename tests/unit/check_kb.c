@@ -84,7 +84,7 @@ static int run(const char *intent, const struct ticket_event *ev,
 
 START_TEST(test_store)
 {
-	char bad[] = "Bad Intent", t[] = "t", b[] = "b", en[] = "en", empty[] = "";
+	char bad[] = "Bad\tIntent", t[] = "t", b[] = "b", en[] = "en", empty[] = "";
 	struct kb_entry e = {0, bad, t, b, en, NULL, 0};
 	struct kb_hit hits[KB_SEARCH_MAX];
 	struct dp_error err;
@@ -324,7 +324,7 @@ START_TEST(test_cli_errors_store_nothing)
 		h, "bad.csv",
 		"intent,title,body\n"
 		"track_order,Fine,Fine body\n"
-		"Track Order,Bad intent,body\n");
+		"Track\tOrder,Bad intent,body\n");
 	char *no_body = harness_write_file(h, "nobody.csv", "intent,title\nx,y\n");
 	char *bad_md = harness_write_file(h, "bad.md", "intent: x\ncolour: blue\n\nbody\n");
 	char *bad_utf8 = harness_write_file(h, "utf.md", "title: t\n\nbad \xff byte\n");

@@ -382,7 +382,7 @@ static struct policy policy(enum policy_mode mode)
 	struct policy p = {
 		.mode = mode,
 		.min_confidence = 0.5,
-		.min_similarity = 0.3,
+		.min_in_scope = 0.5,
 		.draft_intents = all,
 		.auto_reply_intents = auto_list,
 		.money_sensitive_intents = money,
