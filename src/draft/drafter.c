@@ -243,3 +243,28 @@ int drafter_run(struct drafter *d, store *st, const struct ticket_event *ev,
 		kb_entry_release(&c[i].hit.e);
 	return rc;
 }
+
+int drafter_check(struct drafter *d, const struct ticket_event *ev,
+		  const struct decision *dec, const char *const *c, size_t n,
+		  struct draft_result *r)
+{
+	struct llm_verdict v;
+	struct llm_answer a;
+	int rc;
+
+	if (!d->llm)
+		return 0;
+	llm_answer_init(&a);
+	rc = llm_check(d->llm, ev, c, n, &v, &a);
+	r->model_ms += a.model_ms;
+	r->tokens_in += a.tokens_in;
+	r->tokens_out += a.tokens_out;
+	if (rc < 0)
+		rc = fail(r, rc, DRAFT_MODEL_FAILED, "second opinion: %s", a.error);
+	else if (strcmp(v.intent, dec->intent) != 0 || v.needs_person)
+		rc = fail(r, DP_EINVAL, DRAFT_MODEL_DISAGREES,
+			  "model reads intent %s%s: %s", v.intent,
+			  v.needs_person ? " and wants a person" : "", v.why);
+	llm_answer_release(&a);
+	return rc;
+}

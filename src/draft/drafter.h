@@ -8,8 +8,10 @@
  * word a reply grounded only in the top knowledge-base passages, with the
  * customer's text redacted and delimited as untrusted data; its answer is
  * validated, and an invalid or failed answer falls back to a confident kb
- * draft, else fails with "model_failed". The drafter never changes the
- * routing decision: the pipeline turns a failure into a human outcome.
+ * draft, else fails with "model_failed". With `llm`, the model is also
+ * asked for a second opinion on the intent before anything is drafted
+ * (drafter_check). The drafter never changes the routing decision: the
+ * pipeline turns a failure or a disagreement into a human outcome.
  *
  * Threads: one drafter per worker thread (it owns that thread's HTTP
  * client); different drafters may run at the same time. Calls to the model
@@ -30,6 +32,7 @@
 #define DRAFT_NO_KB_ANSWER "no_kb_answer"
 #define DRAFT_UNFILLED "unfilled_placeholder"
 #define DRAFT_MODEL_FAILED "model_failed"
+#define DRAFT_MODEL_DISAGREES "model_disagrees"
 
 /* Longest draft deskpilot produces, in bytes. */
 #define DRAFT_MAX (16u * 1024)
@@ -68,5 +71,17 @@ void draft_result_release(struct draft_result *r);
 int drafter_run(struct drafter *d, store *st, const struct ticket_event *ev,
 		const struct decision *dec, bool customer_facing,
 		struct draft_result *r);
+
+/* The second opinion, with the llm backend (the kb backend has none and
+ * agrees): show the model the message and the candidate intents c[0..n)
+ * (best first; dec->intent is the decided one) and let a draft out only
+ * if the model names dec->intent and sees no reason for a person.
+ * Returns 0 when it agrees; DP_EINVAL with r->failure DRAFT_MODEL_DISAGREES
+ * and the model's reason in r->detail when it does not; another negative
+ * dp_err with r->failure DRAFT_MODEL_FAILED when it could not be asked.
+ * The model's time and tokens are added to r either way. */
+int drafter_check(struct drafter *d, const struct ticket_event *ev,
+		  const struct decision *dec, const char *const *c, size_t n,
+		  struct draft_result *r);
 
 #endif

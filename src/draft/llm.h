@@ -9,6 +9,11 @@
  * answer is validated (llm_validate) before anyone sees it, and redacted
  * contact data is restored only in the validated reply.
  *
+ * The same client gives the second opinion (llm_check): shown the
+ * candidate intents, the model says which one the message is, if any, and
+ * whether it needs a person; routing stays code, and the pipeline only
+ * lets a draft out when the model agrees.
+ *
  * Calls from all threads together are bounded by [llm] max_in_flight (a
  * process-wide counting semaphore); 429, 5xx and connection failures are
  * retried with exponential backoff, honouring Retry-After, all within
@@ -17,6 +22,7 @@
 #ifndef DP_LLM_H
 #define DP_LLM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -88,6 +94,40 @@ int llm_validate(const char *content, const struct llm_passage *p, size_t n,
  * a->error saying which. Token counts and model_ms are set either way. */
 int llm_draft(struct llm *l, const struct ticket_event *ev,
 	      const struct llm_passage *p, size_t n, const char *language,
+	      struct llm_answer *a);
+
+/* ---- the second opinion --------------------------------------------- */
+
+/* Candidate intents offered to the model. */
+#define LLM_CANDIDATES_MAX 5
+
+/* What the model says of a message it is shown with candidate intents. */
+struct llm_verdict {
+	char intent[INTENT_MAX];       /* one of the candidates, or "none" */
+	bool needs_person;             /* the model sees a reason for a person */
+	char why[REASON_EVIDENCE_MAX]; /* its short reason, as it gave it */
+};
+
+/* The request body for a second opinion: the candidates c[0..n) and the
+ * customer's text (already cleaned and redacted) with its subject (may be
+ * NULL) as untrusted data. NULL when a string is not valid UTF-8. */
+char *llm_check_body(const struct config *cfg, const char *const *c, size_t n,
+		     const char *subject, const char *text);
+
+/* Read a model's verdict from its message content: one JSON object (code
+ * fences tolerated) with "intent" one of c[0..n) or "none", "needs_person"
+ * a boolean and "why" a string (cut to fit). 0, or DP_EPARSE with the
+ * reason in why. */
+int llm_parse_verdict(const char *content, const char *const *c, size_t n,
+		      struct llm_verdict *v, char *why, size_t why_len);
+
+/* Ask the model whether ev (body already cleaned) is one of the candidate
+ * intents c[0..n) and whether it needs a person, within the same limits
+ * and retries as llm_draft. Returns 0 with v set, or as llm_draft with
+ * a->error saying why; a->model_ms and the token counts are set either
+ * way. */
+int llm_check(struct llm *l, const struct ticket_event *ev,
+	      const char *const *c, size_t n, struct llm_verdict *v,
 	      struct llm_answer *a);
 
 #endif

@@ -23,6 +23,7 @@
 #include "connectors/connector.h"
 #include "draft/clean.h"
 #include "draft/drafter.h"
+#include "draft/llm.h"
 #include "ops/acceptance.h"
 #include "ops/watchdog.h"
 #include "store/decisions.h"
@@ -103,18 +104,29 @@ static bool is_ai(enum outcome o)
 }
 
 /* Run the drafter where the decision allows AI text. VIP tickets never get
- * one. A failed draft for an AI outcome hands the ticket to a human. */
-static void draft_step(struct worker *w, const struct ticket_event *ev,
+ * one. An AI outcome first needs the model's agreement (with the llm
+ * backend); a disagreement or a failed draft hands the ticket to a
+ * human. */
+static void draft_step(struct worker *w, const struct triage_input *in,
 		       struct decision *d, struct draft_result *dr)
 {
+	const struct ticket_event *ev = in->ev;
 	enum outcome *o = effective(d);
 	bool wanted = is_ai(*o) || (*o == OUTCOME_HUMAN && d->intent[0] &&
 				    w->p->cfg->policy.draft_for_human);
+	const char *cand[LLM_CANDIDATES_MAX];
+	size_t n_cand;
 
 	if (!wanted)
 		return;
+	if (is_ai(*o)) {
+		n_cand = triage_candidates(in, cand, LLM_CANDIDATES_MAX);
+		if (drafter_check(w->drafter, ev, d, cand, n_cand, dr) < 0)
+			goto human;
+	}
 	if (drafter_run(w->drafter, w->st, ev, d, *o == OUTCOME_AI_REPLY, dr) == 0)
 		return;
+human:
 	if (is_ai(*o)) {
 		*o = OUTCOME_HUMAN;
 		decision_add_reason(d, dr->failure[0] ? dr->failure : "model_failed",
@@ -260,7 +272,7 @@ static void decide(struct worker *w, int64_t event_id, struct ticket_event *ev)
 	acceptance_apply_demotion(w->st, &d);
 	if (tier_unknown)
 		hold_for_human(&d, eerr.msg);
-	draft_step(w, ev, &d, &dr);
+	draft_step(w, &in, &d, &dr);
 	rc = commit(w, event_id, ev, &d, &dr, dp_mono_us() - t0, &decision_id);
 	if (rc == 0)
 		log_info("msg=\"decided\" event=%lld ticket=%lld source=%s decision=%lld outcome=%s would_be=%s intent=%s confidence=%.3f reasons=%zu drafter=%s latency_us=%lld",

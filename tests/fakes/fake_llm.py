@@ -5,19 +5,25 @@ POST /v1/chat/completions answers like OpenAI, Ollama or vLLM do: a
 chat.completion object whose message content is the JSON the drafter asks
 for, with a "usage" block (tokens estimated as words and punctuation).
 By default the reply quotes the first knowledge-base passage in the prompt
-("[kb:ID] title" lines) and cites its id, which is a valid answer.
+("[kb:ID] title" lines) and cites its id, which is a valid answer. A
+second-opinion request (its system prompt asks "which one of these
+intents", listed as "- name" lines) is answered with the first intent
+listed and needs_person false.
 
 Behaviour is switchable by flags at start and at run time through
 POST /__control with a JSON object of the same names:
   mode        ok | 429 | 500 | hang | malformed | not_json | no_cite |
-              invent_id | promise | link | leak
+              invent_id | promise | link | leak (drafts);
+              disagree | wants_person | bad_verdict (second opinions:
+              "none", needs_person true, a verdict without needs_person;
+              drafts are answered as in ok)
   latency     seconds to wait before every answer (float)
   fail_times  how many requests get the failure of mode 429/500 before
               answers turn ok (-1: always)
   retry_after value of the Retry-After header with 429 ("" for none)
   reset       true: zero the counters of /__stats
-GET /__stats returns {"requests", "completions", "max_in_flight",
-"last_auth", "last_request"}.
+GET /__stats returns {"requests", "completions", "checks",
+"max_in_flight", "last_auth", "last_request", "last_check"}.
 
 Binds 127.0.0.1 only. With --port 0 the chosen port is printed as the
 first line on stdout. Requires "Authorization: Bearer KEY" when --key is
@@ -44,6 +50,8 @@ class State:
         self.key = args.key
         self.requests = 0
         self.completions = 0
+        self.checks = 0
+        self.last_check = None
         self.in_flight = 0
         self.max_in_flight = 0
         self.failed = 0
@@ -59,10 +67,29 @@ class State:
             self.failed = 0
             if obj.get("reset"):
                 self.requests = self.completions = self.max_in_flight = 0
+                self.checks = 0
 
 
 def tokens(text):
     return len(re.findall(r"\w+|[^\w\s]", text))
+
+
+def is_check(system):
+    return "which one of these intents" in system
+
+
+def verdict_for(mode, system):
+    names = re.findall(r"^- (.+)$", system, re.M)
+    if mode == "disagree":
+        return {"intent": "none", "needs_person": True,
+                "why": "not one of these intents"}
+    if mode == "wants_person":
+        return {"intent": names[0] if names else "none", "needs_person": True,
+                "why": "the customer sounds upset"}
+    if mode == "bad_verdict":
+        return {"intent": names[0] if names else "none"}
+    return {"intent": names[0] if names else "none", "needs_person": False,
+            "why": "a routine question"}
 
 
 def reply_for(mode, system, user):
@@ -126,6 +153,8 @@ class Handler(BaseHTTPRequestHandler):
             with st.lock:
                 self.send(200, {"requests": st.requests,
                                 "completions": st.completions,
+                                "checks": st.checks,
+                                "last_check": st.last_check,
                                 "max_in_flight": st.max_in_flight,
                                 "last_auth": st.last_auth,
                                 "last_request": st.last_request})
@@ -176,8 +205,12 @@ class Handler(BaseHTTPRequestHandler):
         except (ValueError, KeyError, StopIteration, TypeError):
             self.send(400, {"error": {"message": "bad request"}})
             return
+        check = is_check(system)
         with st.lock:
-            st.last_request = req
+            if check:
+                st.last_check = req
+            else:
+                st.last_request = req
         if failing and mode == "429":
             headers = [("Retry-After", str(retry_after))] if retry_after != "" else []
             self.send(429, {"error": {"message": "rate limited"}}, headers)
@@ -194,10 +227,14 @@ class Handler(BaseHTTPRequestHandler):
         if mode == "malformed":
             self.send(200, b'{"id": "x", "choices": [{"message": ')
             return
-        answer = reply_for(mode, system, user)
+        if check:
+            answer = verdict_for(mode, system)
+        else:
+            answer = reply_for(mode, system, user)
         content = "this is not json" if mode == "not_json" else json.dumps(answer)
         with st.lock:
             st.completions += 1
+            st.checks += check
         self.send(200, {
             "id": "chatcmpl-fake",
             "object": "chat.completion",

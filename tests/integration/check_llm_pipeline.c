@@ -1,9 +1,10 @@
 /*
  * check_llm_pipeline.c - the llm drafter through the whole pipeline: a
- * signed Zammad webhook through nginx, triage, a draft from a fake
- * OpenAI-compatible server, the note in the fake Zammad; then the model
- * hanging, down, or answering with promises it may not make. Ingest never
- * waits for the model, and every ticket is still decided.
+ * signed Zammad webhook through nginx, triage, the model's second opinion
+ * and a draft from a fake OpenAI-compatible server, the note in the fake
+ * Zammad; then the model disagreeing, wanting a person, garbling its
+ * verdict, hanging, down, or answering with promises it may not make.
+ * Ingest never waits for the model, and every ticket is still decided.
  */
 #include "harness.h"
 #include "zammad_peer.h"
@@ -48,7 +49,8 @@ static void up(void)
 	free(ini);
 	ck_assert_msg(h != NULL, "%s", harness_error());
 	zammad_fake_start(h, zammad_port);
-	zammad_fake_control(h, zammad_port, "{\"create_tickets\": [301, 302, 303, 304]}");
+	zammad_fake_control(h, zammad_port,
+			    "{\"create_tickets\": [301, 302, 303, 304, 305, 306, 307]}");
 	snprintf(port, sizeof(port), "%d", llm_port);
 	llm_pid = harness_start_python(h, "tests/fakes/fake_llm.py",
 				       (const char *const[]){"--port", port, "--key",
@@ -82,6 +84,22 @@ static void llm_control(const char *json)
 }
 
 /* Deliver one customer message on ticket, acknowledged at once. */
+/* The fake model's counters and last requests (new reference). */
+static json_t *llm_stats(void)
+{
+	struct harness_response r;
+	struct harness_request rq = {.method = "GET", .path = "/__stats",
+				     .port = llm_port};
+	json_t *j;
+
+	ck_assert_int_eq(harness_request(h, &rq, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	j = json_loadb(r.body, r.body_len, 0, NULL);
+	ck_assert_ptr_nonnull(j);
+	harness_response_release(&r);
+	return j;
+}
+
 static void deliver(long ticket, long article, const char *text)
 {
 	struct harness_response r;
@@ -119,8 +137,23 @@ START_TEST(test_model_drafts)
 	json_t *st;
 	int64_t tokens = 0;
 
+	json_t *check;
+	const char *sys;
+
 	deliver(301, 3011, "How do I reset my password? The reset link in the mail has expired.");
 	wait_decided(301);
+	/* The model was asked first, with the decided intent first among the
+	 * candidates and the customer's words fenced as untrusted data. */
+	st = llm_stats();
+	ck_assert_int_ge(json_integer_value(json_object_get(st, "checks")), 1);
+	check = json_object_get(json_object_get(st, "last_check"), "messages");
+	sys = json_string_value(json_object_get(json_array_get(check, 0), "content"));
+	ck_assert_ptr_nonnull(sys);
+	ck_assert_ptr_nonnull(strstr(sys, "- recover_password\n"));
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(
+					     json_array_get(check, 1), "content")),
+				     "<<<CUSTOMER_MESSAGE\nHow do I reset my password?"));
+	json_decref(st);
 	ck_assert(harness_sql_text_is(h, "SELECT outcome FROM decisions WHERE ticket_id = 301",
 				      "ai_draft"));
 	ck_assert(harness_sql_text_is(h, "SELECT drafter FROM decisions WHERE ticket_id = 301",
@@ -190,6 +223,65 @@ START_TEST(test_model_promises_what_the_kb_does_not)
 }
 END_TEST
 
+/* The draft goes out only when the model agrees: a model that reads
+ * another intent, or wants a person, sends the ticket to one. */
+static void assert_disagreement(long ticket, const char *model_says)
+{
+	char *reasons = decision_text(ticket, "reasons");
+	char *outcome = decision_text(ticket, "outcome");
+	json_t *st;
+
+	ck_assert_msg(outcome && strcmp(outcome, "human") == 0, "%s", outcome);
+	ck_assert_msg(reasons && strstr(reasons, "model_disagrees") &&
+			      strstr(reasons, model_says),
+		      "ticket %ld: %s", ticket, reasons ? reasons : "");
+	st = zammad_fake_state(h, zammad_port);
+	ck_assert(zammad_has_tag(st, ticket, "needs-human"));
+	ck_assert(!zammad_has_tag(st, ticket, "ai-draft"));
+	json_decref(st);
+	free(outcome);
+	free(reasons);
+}
+
+START_TEST(test_model_disagrees)
+{
+	llm_control("{\"mode\": \"disagree\"}");
+	deliver(305, 3051, "How do I reset my password? The reset link has expired again.");
+	wait_decided(305);
+	assert_disagreement(305, "model reads intent none");
+	llm_control("{\"mode\": \"ok\"}");
+}
+END_TEST
+
+START_TEST(test_model_wants_a_person)
+{
+	llm_control("{\"mode\": \"wants_person\"}");
+	deliver(306, 3061, "I forgot my password and the reset mail never came.");
+	wait_decided(306);
+	assert_disagreement(306, "wants a person");
+	llm_control("{\"mode\": \"ok\"}");
+}
+END_TEST
+
+/* A verdict that is not the form asked for is a failed model. */
+START_TEST(test_model_verdict_garbled)
+{
+	char *reasons;
+
+	llm_control("{\"mode\": \"bad_verdict\"}");
+	deliver(307, 3071, "Please help me reset my password, the link is broken.");
+	wait_decided(307);
+	ck_assert(harness_sql_text_is(h, "SELECT outcome FROM decisions WHERE ticket_id = 307",
+				      "human"));
+	reasons = decision_text(307, "reasons");
+	ck_assert_msg(reasons && strstr(reasons, "model_failed") &&
+			      strstr(reasons, "needs_person"),
+		      "%s", reasons ? reasons : "");
+	free(reasons);
+	llm_control("{\"mode\": \"ok\"}");
+}
+END_TEST
+
 START_TEST(test_model_down)
 {
 	/* Started by the fixture, so only stopped here (not reaped). */
@@ -210,6 +302,9 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_model_drafts);
 	tcase_add_test(tc, test_model_hangs);
 	tcase_add_test(tc, test_model_promises_what_the_kb_does_not);
+	tcase_add_test(tc, test_model_disagrees);
+	tcase_add_test(tc, test_model_wants_a_person);
+	tcase_add_test(tc, test_model_verdict_garbled);
 	tcase_add_test(tc, test_model_down);
 	suite_add_tcase(s, tc);
 	return s;
