@@ -1004,13 +1004,13 @@ static int group_has_address(const struct config_zammad *z, struct http_client *
 static int classify_reply_500(const struct config_zammad *z, struct http_client *http,
 			      int64_t ticket_id, struct dp_error *err)
 {
-	struct dp_error gerr = {{0}};
+	struct dp_error gerr = {{0}}, why;
 	char group[128] = "";
 	int has;
 
+	/* dp_fail must not read the message it writes: copy it first. */
 	if (strstr(err->msg, "No email address found for group")) {
-		struct dp_error why = *err; /* dp_fail must not read what it writes */
-
+		why = *err;
 		return dp_fail(err, DP_EREMOTE,
 			       "zammad cannot send this reply: %s; the draft goes into an "
 			       "internal note and the ticket is tagged for a human",
@@ -1019,11 +1019,12 @@ static int classify_reply_500(const struct config_zammad *z, struct http_client 
 	has = group_has_address(z, http, ticket_id, group, sizeof(group), &gerr);
 	if (has != 0)
 		return DP_EBUSY;
+	why = *err;
 	return dp_fail(err, DP_EREMOTE,
 		       "zammad cannot send this reply: the ticket's group '%s' has no "
 		       "e-mail address (%s); the draft goes into an internal note and "
 		       "the ticket is tagged for a human",
-		       group, err->msg);
+		       group, why.msg);
 }
 
 /* The reply did not reach the ticket: take back the ai-replied tag, tag
