@@ -51,7 +51,7 @@ const struct classifier *builtin_pick(bool in_db, const struct classifier *store
 		free(logged);
 		logged = xstrdup(meta);
 		if (m)
-			log_info("msg=\"intent model\" source=%s intents=%zu trained_on=\"%s\"",
+			log_info("msg=\"intent model\" source=%s classes=%zu trained_on=\"%s\"",
 				 source, classifier_classes(m), meta);
 	}
 	pthread_mutex_unlock(&logged_mu);

@@ -57,6 +57,7 @@ enum lex {
 	L_USED,        /* used my, charged my */
 	L_CHANGED,     /* password / e-mail changed */
 	L_NOT_ME,      /* not me, didn't, without my */
+	L_NOT_ME_SAID, /* "it wasn't me" */
 	L_DISPUTE,     /* chargeback, dispute */
 	L_BANK,        /* my bank, PayPal, the card issuer */
 	L_REVERSE,     /* reverse, claim back, contest */
@@ -211,7 +212,7 @@ static const char *const profanity[] = {
 	"fuck*", "fck*", "fuk*", "fcuk*", "motherfuck*", "shit*", "bullshit*",
 	"damn*", "goddam*", "godam*", "dammit", "bloody", "crap", "crappy",
 	"wtf", "asshole*", "arsehole*", "bastard*", "bitch*", "=piss",
-	"pissed", "screw you", "the hell", "hell no", "go to hell", "sucks",
+	"pissed", "screw you", "the hell", "hell no", "go to hell", "=sucks",
 	"=suck",
 	/* de */
 	"scheiss*", "scheis*", "verdammt*", "verflucht*", "arschloch*",
@@ -367,7 +368,7 @@ static const char *const fraud[] = {
 static const char *const charge[] = {
 	"charge", "charges", "charged", "payment*", "transaction*", "=debit",
 	"debits", "debited", "purchase*", "withdrawal*", "deduction*",
-	"deducted", "=bill", "billed",
+	"deducted", "=bill", "billed", "order", "orders", "purchases",
 	"abbuchung*", "abgebucht", "zahlung*", "belastung*", "lastschrift*",
 	"transaktion*", "buchung*",
 	"prelevement*", "preleve*", "paiement*", "achat*", "operation*",
@@ -385,7 +386,10 @@ static const char *const disowned[] = {
 	"not recogni*", "never made", "didn t make", "did not make",
 	"never authori*", "not mine", "isn t mine", "is not mine",
 	"aren t mine", "wasn t me", "was not me", "not by me",
-	"never ordered", "didn t order", "did not order", "never bought",
+	"never ordered", "didn t order", "did not order", "haven t ordered",
+	"have not ordered", "not ordered", "never placed", "didn t place",
+	"did not place", "doesn t belong", "does not belong", "don t belong",
+	"do not belong", "never bought",
 	"didn t buy", "did not buy", "no idea what", "unknown", "strange",
 	"weird", "suspicious", "mysterious", "unexpected",
 	"nicht erkenn*", "erkenne ich nicht", "kenne ich nicht", "unbekannt*",
@@ -489,7 +493,7 @@ static const char *const login[] = {
 /* Sign-in details. */
 static const char *const credential[] = {
 	"email", "e mail", "email address", "e mail address", "password",
-	"phone number", "mobile number", "login", "login details",
+	"phone number", "mobile number", "login", "login details", "saved card",
 	"e mail adresse", "passwort", "telefonnummer", "handynummer",
 	"adresse e mail", "mot de passe", "numero de telephone",
 	"correo", "correo electronico", "contrasena", "numero de telefono",
@@ -512,6 +516,7 @@ static const char *const login_alert[] = {
 /* Using someone's means of payment. */
 static const char *const used[] = {
 	"used my", "using my", "charged my", "ordered with my", "bought with my",
+	"buying", "ordering", "shopping", "spending",
 	"paid with my", "shopping with my", "took money", "ordered on my",
 	"hat mein*", "mit meiner karte", "mit meinem konto",
 	"a utilise", "utilise ma", "avec ma carte",
@@ -525,6 +530,8 @@ static const char *const changed[] = {
 	"password was changed", "password has been changed", "password changed",
 	"email was changed", "email has been changed", "email changed",
 	"e mail was changed", "address was changed", "details were changed",
+	"has been replaced", "was replaced", "were replaced", "has been swapped",
+	"was swapped", "has been switched", "was switched",
 	"changed my password", "changed my email", "changed my e mail",
 	"changed the password", "changed the email", "changed my details",
 	"passwort wurde geandert", "passwort geandert", "e mail adresse geandert",
@@ -534,6 +541,15 @@ static const char *const changed[] = {
 	"correo ha cambiado",
 	"losenordet har andrats", "losenordet andrades", "andrat mitt losenord",
 	"e postadressen har andrats", "andrat min e post",
+	NULL,
+};
+
+/* The customer saying, on its own, that it was someone else. */
+static const char *const not_me_said[] = {
+	"not me", "wasn t me", "was not me", "it wasn t me", "not by me",
+	"nicht ich", "war ich nicht", "nicht von mir", "pas moi",
+	"ce n est pas moi", "no fui yo", "no he sido yo", "inte jag",
+	"var inte jag",
 	NULL,
 };
 
@@ -550,9 +566,13 @@ static const char *const not_me[] = {
 
 static const char *const dispute[] = {
 	"chargeback*", "charge back", "dispute*", "disputing", "reversal",
+	"contest", "contesting", "contested", "reversing the", "reverse the charge",
+	"reverse the payment", "claw back", "clawed back", "clawback",
+	"opened a case", "open a case", "raised a case",
 	"rucklastschrift*", "ruckbuchung*", "zuruckbuch*", "widerspruch*",
 	"widersprech*", "zuruckgebucht",
-	"litige*", "contestation*", "faire opposition", "opposition",
+	"litige*", "contestation*", "conteste", "contester", "faire opposition",
+	"opposition",
 	"contracargo*", "disputa*", "impugn*",
 	"bestrid*", "aterkrav*", "reklamation hos banken",
 	NULL,
@@ -563,7 +583,7 @@ static const char *const bank[] = {
 	"bank", "my bank", "card issuer", "card company", "credit card company",
 	"paypal", "=visa", "mastercard", "=amex", "klarna",
 	"meine bank", "meiner bank", "banque", "ma banque", "banco", "mi banco",
-	"min bank", "banken",
+	"min bank", "banken", "con mi tarjeta",
 	NULL,
 };
 
@@ -571,7 +591,8 @@ static const char *const bank[] = {
 static const char *const reverse[] = {
 	"reverse*", "reversal", "cancel the payment", "stop the payment",
 	"block the payment", "claim back", "claim the money", "pull back",
-	"contest*", "challenge the charge", "get the money back",
+	"contest*", "challenge the charge", "get the money back", "raising it",
+	"raise it", "cancel that payment", "cancel the charge", "stop that payment",
 	"get my money back", "return the money", "refund it",
 	"zuruckbuch*", "zuruckhol*", "zuruckfordern", "zuruckgeholt",
 	"widerruf*", "stornier*",
@@ -586,8 +607,8 @@ static const char *const reverse[] = {
 static const char *const want_money[] = {
 	"want", "wanna", "need", "demand*", "insist*", "like", "require",
 	"entitled to", "give me", "deserve",
-	"will", "mochte*", "verlange*", "fordere*", "erwarte*", "brauche*",
-	"hatte gern*", "bitte um",
+	"ich will", "mochte*", "verlange*", "fordere*", "erwarte*",
+	"brauche*", "hatte gern*", "bitte um",
 	"veux", "voudrais", "exige*", "demande*", "souhaite*", "attends",
 	"quiero", "exijo", "pido", "solicito", "necesito", "quisiera",
 	"espero", "reclamo",
@@ -618,7 +639,8 @@ static const char *const amount[] = {
 };
 
 static const char *const back_words[] = {
-	"=back", "zuruck", "wiederhaben", "tillbaka", "de vuelta",
+	"=back", "returned", "repaid", "zuruck", "wiederhaben", "tillbaka",
+	"de vuelta",
 	NULL,
 };
 
@@ -626,7 +648,9 @@ static const char *const back_words[] = {
 static const char *const refund_now[] = {
 	"refund me", "give me my money back", "give me back my", "return my money",
 	"return the money", "refund my money", "i demand a refund",
-	"i want my money back", "pay me back", "pay back what",
+	"i want my money back", "pay me back", "pay back", "give the money back",
+	"expect to be reimbursed", "expect to be refunded", "expect a full refund",
+	"refund the", "please refund", "return that amount", "return the amount",
 	"erstatten sie mir", "geben sie mir mein geld", "zuruckzahlen",
 	"geld wiederhaben", "zuruckerstatten",
 	"remboursez moi", "me rembourser", "rendez moi mon argent",
@@ -666,6 +690,7 @@ static const char *const *const lexicons[L_COUNT] = {
 	[L_USED] = used,
 	[L_CHANGED] = changed,
 	[L_NOT_ME] = not_me,
+	[L_NOT_ME_SAID] = not_me_said,
 	[L_DISPUTE] = dispute,
 	[L_BANK] = bank,
 	[L_REVERSE] = reverse,
@@ -682,10 +707,13 @@ enum negation {
 	NEG_SIMPLE, /* cancelled by a plain "not", "no", "never" */
 };
 
+#define ANYWHERE (-1)
+
 struct rule {
 	enum cue cue;
 	enum lex a, b;    /* b == L_COUNT: a alone */
-	int window;       /* words allowed between a and b */
+	int window;       /* words allowed between a and b; ANYWHERE: b
+			   * anywhere in the message, its own sentence or not */
 	enum negation neg;
 };
 
@@ -703,11 +731,14 @@ static const struct rule rules[] = {
 	{CUE_FRAUD, L_CHARGE, L_DISOWNED, 5, NEG_NONE},
 	{CUE_FRAUD, L_MONEY, L_TAKEN, 4, NEG_SIMPLE},
 	{CUE_FRAUD, L_OTHER_PERSON, L_USED, 2, NEG_NONE},
+	{CUE_FRAUD, L_CHARGE, L_NOT_ME_SAID, ANYWHERE, NEG_NONE},
 	{CUE_LOST_OR_STOLEN, L_LOST, L_DEVICE, 4, NEG_SIMPLE},
 	{CUE_ACCOUNT_TAKEOVER, L_TAKEOVER, L_COUNT, 0, NEG_NONE},
 	{CUE_ACCOUNT_TAKEOVER, L_OTHER_PERSON, L_LOGIN, 3, NEG_NONE},
 	{CUE_ACCOUNT_TAKEOVER, L_CHANGED, L_NOT_ME, 6, NEG_NONE},
 	{CUE_ACCOUNT_TAKEOVER, L_CREDENTIAL, L_DISOWNED, 5, NEG_NONE},
+	{CUE_ACCOUNT_TAKEOVER, L_CHANGED, L_DISOWNED, 6, NEG_NONE},
+	{CUE_ACCOUNT_TAKEOVER, L_CREDENTIAL, L_NOT_ME_SAID, ANYWHERE, NEG_NONE},
 	{CUE_ACCOUNT_TAKEOVER, L_LOGIN_ALERT, L_COUNT, 0, NEG_NONE},
 	{CUE_DISPUTE, L_DISPUTE, L_COUNT, 0, NEG_SIMPLE},
 	{CUE_DISPUTE, L_BANK, L_REVERSE, 6, NEG_SIMPLE},
@@ -937,6 +968,18 @@ static bool rule_at(struct scan *sc, const struct rule *r, size_t i,
 		*first = i;
 		*last = i + la - 1;
 		return !negated(sc, r->neg, i);
+	}
+	if (r->window == ANYWHERE) {
+		for (size_t j = 0; j < tk->n; j++) {
+			size_t lb = lex_at(sc, r->b, j);
+
+			if (lb && (j + lb <= i || j >= i + la)) {
+				*first = i;
+				*last = i + la - 1;
+				return !negated(sc, r->neg, i);
+			}
+		}
+		return false;
 	}
 	/* b after a, then b before a. */
 	for (size_t j = i + la; j < tk->n && j <= i + la - 1 + (size_t)r->window + 1;

@@ -159,6 +159,7 @@ START_TEST(cue_anger_near_misses)
 	silent(CUE_ANGER, "I placed the order this morning");
 	silent(CUE_ANGER, "Hello, how can I update my address?");
 	silent(CUE_ANGER, "I'm a big fan of your shop");
+	silent(CUE_ANGER, "need to remove the socks from my order pls");
 }
 END_TEST
 
@@ -212,6 +213,9 @@ START_TEST(cue_fraud)
 	fires(CUE_FRAUD, "Un prélèvement que je ne reconnais pas sur mon compte");
 	fires(CUE_FRAUD, "Creo que es una estafa");
 	fires(CUE_FRAUD, "Det är bedrägeri, jag har aldrig köpt det");
+	/* Said in its own sentence. */
+	fires(CUE_FRAUD, "Who allowed a payment from my account to you? It wasn't me.");
+	fires(CUE_FRAUD, "These orders on my account aren't mine");
 	silent(CUE_FRAUD, "Frau Müller asked me to order the sofa");
 	silent(CUE_FRAUD, "Which payment methods do you accept?");
 	silent(CUE_FRAUD, "I was charged the delivery fee, is that right?");
@@ -243,6 +247,8 @@ START_TEST(cue_account_takeover)
 	fires(CUE_ACCOUNT_TAKEOVER, "Quelqu'un s'est connecté à mon compte");
 	fires(CUE_ACCOUNT_TAKEOVER, "Alguien entró en mi cuenta");
 	fires(CUE_ACCOUNT_TAKEOVER, "Mitt konto har kapats");
+	fires(CUE_ACCOUNT_TAKEOVER,
+	      "The phone number on my account was swapped for one I don't recognise.");
 	silent(CUE_ACCOUNT_TAKEOVER, "How do I change my password?");
 	silent(CUE_ACCOUNT_TAKEOVER, "I changed my email address, please update the invoices");
 }
@@ -258,6 +264,8 @@ START_TEST(cue_dispute)
 	fires(CUE_DISPUTE, "Jag har bestridit köpet hos banken");
 	silent(CUE_DISPUTE, "Can I pay by bank transfer?");
 	silent(CUE_DISPUTE, "There is no dispute, I just need the invoice");
+	fires(CUE_DISPUTE, "I want to contest the 79.00 you charged me");
+	fires(CUE_DISPUTE, "The price was lower on the site, I'm raising it with my bank");
 }
 END_TEST
 
@@ -273,6 +281,8 @@ START_TEST(cue_refund_demand)
 	silent(CUE_REFUND_DEMAND, "I don't want a refund, just a replacement");
 	silent(CUE_REFUND_DEMAND, "How long does a refund usually take?");
 	silent(CUE_REFUND_DEMAND, "I want to know your refund policy");
+	silent(CUE_REFUND_DEMAND, "when will the refund show up in my paypal");
+	fires(CUE_REFUND_DEMAND, "Refund the jacket please, I sent it back on Monday");
 }
 END_TEST
 
