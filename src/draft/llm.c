@@ -536,51 +536,94 @@ static char *utf8_prefix(const char *s, size_t max)
 	return xstrndup(s, n);
 }
 
-int llm_draft(struct llm *l, const struct ticket_event *ev,
-	      const struct llm_passage *p, size_t n, const char *language,
-	      struct llm_answer *a)
+/* One exchange with the model: the message's text (cut to LLM_TEXT_MAX)
+ * and subject are redacted, make() turns them into the request body,
+ * which is posted within [llm] timeout_ms, and the answer's content is
+ * read. On 0, x->content holds it and x->red / x->red_text what the
+ * caller checks it against; a->error says why otherwise, and a->model_ms
+ * and the token counts are set either way. exchange_release(x) after. */
+struct exchange {
+	struct redaction red;
+	char *text, *red_text, *red_subject, *content;
+};
+
+typedef char *(*body_fn)(const struct config *cfg, const char *subject,
+			 const char *text, const void *arg);
+
+static int exchange(struct llm *l, const struct ticket_event *ev,
+		    const char *subject, body_fn make, const void *arg,
+		    struct exchange *x, struct llm_answer *a)
 {
 	int64_t start = dp_now_ms();
 	int64_t deadline = start + l->cfg->llm_timeout_ms;
-	struct redaction red;
 	struct http_response resp;
-	char *text = utf8_prefix(ev->body ? ev->body : "", LLM_TEXT_MAX);
-	char *red_text, *red_subject, *body, *content = NULL, *reply = NULL;
+	char *body;
 	int rc;
 
-	redaction_init(&red);
+	memset(x, 0, sizeof(*x));
+	redaction_init(&x->red);
 	http_response_init(&resp);
-	red_subject = redact_text(ev->subject ? ev->subject : ev->title ? ev->title : "",
-				  &red);
-	red_text = redact_text(text, &red);
-	body = llm_request_body(l->cfg, p, n, red_subject, red_text, language);
+	x->text = utf8_prefix(ev->body ? ev->body : "", LLM_TEXT_MAX);
+	x->red_subject = redact_text(subject ? subject : "", &x->red);
+	x->red_text = redact_text(x->text, &x->red);
+	body = make(l->cfg, x->red_subject, x->red_text, arg);
 	if (!body) {
-		rc = DP_EINVAL;
 		snprintf(a->error, sizeof(a->error), "prompt is not valid UTF-8");
+		rc = DP_EINVAL;
 		goto out;
 	}
 	rc = post(l, body, deadline, &resp, a);
 	a->model_ms = dp_now_ms() - start;
-	if (rc < 0)
-		goto out;
-	rc = read_completion(&resp.body, a, &content);
-	if (rc < 0)
-		goto out;
-	rc = llm_validate(content, p, n, red_text, &red, &reply, a->kb_ids,
-			  a->error, sizeof(a->error));
 	if (rc == 0)
-		a->reply = redact_restore(reply, &red);
+		rc = read_completion(&resp.body, a, &x->content);
 out:
-	if (rc < 0)
+	free(body);
+	http_response_release(&resp);
+	return rc;
+}
+
+static void exchange_release(struct exchange *x)
+{
+	free(x->content);
+	free(x->red_text);
+	free(x->red_subject);
+	free(x->text);
+	redaction_release(&x->red);
+}
+
+struct draft_ask {
+	const struct llm_passage *p;
+	size_t n;
+	const char *language;
+};
+
+static char *draft_body(const struct config *cfg, const char *subject,
+			const char *text, const void *arg)
+{
+	const struct draft_ask *q = arg;
+
+	return llm_request_body(cfg, q->p, q->n, subject, text, q->language);
+}
+
+int llm_draft(struct llm *l, const struct ticket_event *ev,
+	      const struct llm_passage *p, size_t n, const char *language,
+	      struct llm_answer *a)
+{
+	struct draft_ask q = {p, n, language};
+	struct exchange x;
+	char *reply = NULL;
+	int rc = exchange(l, ev, ev->subject ? ev->subject : ev->title, draft_body,
+			  &q, &x, a);
+
+	if (rc == 0)
+		rc = llm_validate(x.content, p, n, x.red_text, &x.red, &reply,
+				  a->kb_ids, a->error, sizeof(a->error));
+	if (rc == 0)
+		a->reply = redact_restore(reply, &x.red);
+	else
 		log_warn("msg=\"model draft failed\" error=\"%s\"", a->error);
 	free(reply);
-	free(content);
-	free(body);
-	free(red_text);
-	free(red_subject);
-	free(text);
-	http_response_release(&resp);
-	redaction_release(&red);
+	exchange_release(&x);
 	return rc;
 }
 
@@ -672,43 +715,31 @@ int llm_parse_verdict(const char *content, const char *const *c, size_t n,
 	return rc;
 }
 
+struct check_ask {
+	const char *const *c;
+	size_t n;
+};
+
+static char *check_body(const struct config *cfg, const char *subject,
+			const char *text, const void *arg)
+{
+	const struct check_ask *q = arg;
+
+	return llm_check_body(cfg, q->c, q->n, subject, text);
+}
+
 int llm_check(struct llm *l, const struct ticket_event *ev,
 	      const char *const *c, size_t n, struct llm_verdict *v,
 	      struct llm_answer *a)
 {
-	int64_t start = dp_now_ms();
-	int64_t deadline = start + l->cfg->llm_timeout_ms;
-	struct redaction red;
-	struct http_response resp;
-	char *text = utf8_prefix(ev->body ? ev->body : "", LLM_TEXT_MAX);
-	char *red_text, *red_subject, *body, *content = NULL;
-	int rc;
+	struct check_ask q = {c, n};
+	struct exchange x;
+	int rc = exchange(l, ev, ev->subject, check_body, &q, &x, a);
 
-	redaction_init(&red);
-	http_response_init(&resp);
-	red_subject = redact_text(ev->subject ? ev->subject : "", &red);
-	red_text = redact_text(text, &red);
-	body = llm_check_body(l->cfg, c, n, red_subject, red_text);
-	if (!body) {
-		rc = DP_EINVAL;
-		snprintf(a->error, sizeof(a->error), "prompt is not valid UTF-8");
-		goto out;
-	}
-	rc = post(l, body, deadline, &resp, a);
-	a->model_ms = dp_now_ms() - start;
 	if (rc == 0)
-		rc = read_completion(&resp.body, a, &content);
-	if (rc == 0)
-		rc = llm_parse_verdict(content, c, n, v, a->error, sizeof(a->error));
-out:
+		rc = llm_parse_verdict(x.content, c, n, v, a->error, sizeof(a->error));
 	if (rc < 0)
 		log_warn("msg=\"model second opinion failed\" error=\"%s\"", a->error);
-	free(content);
-	free(body);
-	free(red_text);
-	free(red_subject);
-	free(text);
-	http_response_release(&resp);
-	redaction_release(&red);
+	exchange_release(&x);
 	return rc;
 }
