@@ -40,8 +40,12 @@ struct ctx {
 
 static void emit(const struct ctx *cx, const struct ticket_event *ev)
 {
-	struct triage_input in = {.ev = ev, .vip = cx->vip,
-				  .policy = cx->policy, .model = cx->model};
+	struct triage_input in = {
+		.ev = ev,
+		.vip = cx->vip,
+		.policy = cx->policy,
+		.model = cx->model,
+	};
 	struct decision d;
 	json_t *j;
 
@@ -192,8 +196,11 @@ int cmd_triage(int argc, char **argv)
 			err.msg);
 	}
 	{
-		struct ctx cx = {.policy = &cfg.policy, .vip = &vip,
-				 .model = builtin_pick(in_db, model)};
+		struct ctx cx = {
+			.policy = &cfg.policy,
+			.vip = &vip,
+			.model = builtin_pick(in_db, model),
+		};
 		bool jsonl = format ? strcmp(format, "jsonl") == 0 : jsonl_name(path);
 
 		rc = jsonl ? run_jsonl(&cx, path) : run_csv(&cx, path);

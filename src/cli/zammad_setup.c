@@ -143,7 +143,8 @@ static void report_custom_payload(const json_t *existing)
 		       "Zammad's default payload\n");
 	if (type && *type)
 		printf("  its pre-defined webhook type '%s' will be removed: deskpilot "
-		       "reads Zammad's default payload\n", type);
+		       "reads Zammad's default payload\n",
+		       type);
 }
 
 /* Create or update the object called `name` in collection `path` with
@@ -289,8 +290,9 @@ int cmd_zammad_setup(int argc, char **argv)
 			endpoint = v;
 			continue;
 		}
-		slot = strcmp(a, "--url") == 0 ? &url
-		       : strncmp(a, "--token", 7) == 0 ? &token : &secret;
+		slot = strcmp(a, "--url") == 0         ? &url
+		       : strncmp(a, "--token", 7) == 0 ? &token
+						       : &secret;
 		free(*slot);
 		*slot = from_file ? read_secret(v) : xstrdup(v);
 		if (!*slot)

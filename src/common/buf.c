@@ -6,8 +6,8 @@
 #include "common/dp.h"
 
 #include <stdarg.h>
-#include <stdlib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void buf_init(struct buf *b, size_t max)

@@ -22,17 +22,17 @@
 struct csv {
 	FILE *in;
 	char *name;
-	long line;       /* current physical line (1-based) */
-	long rec_line;   /* line the current record started on */
-	bool started;    /* BOM check done */
-	int pend[3];     /* pushed-back bytes, last one read first */
+	long line;     /* current physical line (1-based) */
+	long rec_line; /* line the current record started on */
+	bool started;  /* BOM check done */
+	int pend[3];   /* pushed-back bytes, last one read first */
 	size_t n_pend;
-	int failed;      /* 0 or the error that finished the reader */
+	int failed; /* 0 or the error that finished the reader */
 	struct dp_error saved;
-	struct buf rec;  /* fields back to back, NUL-separated */
+	struct buf rec; /* fields back to back, NUL-separated */
 	size_t off[CSV_MAX_FIELDS];
 	size_t n_fields;
-	char **header;   /* column names after csv_read_header */
+	char **header; /* column names after csv_read_header */
 	size_t n_header;
 };
 
@@ -120,7 +120,10 @@ static int put(struct csv *c, struct dp_error *err, int ch, size_t field_start)
 /* Read one physical record (may be blank). 1 read, 0 EOF, <0 error. */
 static int read_record(struct csv *c, struct dp_error *err)
 {
-	enum { START, UNQUOTED, QUOTED, AFTER_QUOTE } st = START;
+	enum { START,
+	       UNQUOTED,
+	       QUOTED,
+	       AFTER_QUOTE } st = START;
 	size_t field_start = 0;
 	int ch, rc;
 

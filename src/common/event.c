@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum field_type { F_STR, F_INT, F_BOOL };
+enum field_type { F_STR,
+		  F_INT,
+		  F_BOOL };
 
 struct field {
 	const char *name;
@@ -18,10 +20,20 @@ struct field {
 	size_t off;
 };
 
-#define STR(m) {#m, F_STR, offsetof(struct ticket_event, m)}
-#define INT(m) {#m, F_INT, offsetof(struct ticket_event, m)}
-#define BOOL(m) {#m, F_BOOL, offsetof(struct ticket_event, m)}
+#define STR(m)                                              \
+	{                                                   \
+#m, F_STR, offsetof(struct ticket_event, m) \
+	}
+#define INT(m)                                              \
+	{                                                   \
+#m, F_INT, offsetof(struct ticket_event, m) \
+	}
+#define BOOL(m)                                              \
+	{                                                    \
+#m, F_BOOL, offsetof(struct ticket_event, m) \
+	}
 
+/* clang-format off */
 static const struct field fields[] = {
 	STR(source), STR(delivery_id),
 	INT(ticket_id), STR(ticket_number), STR(title), STR(state),
@@ -34,6 +46,7 @@ static const struct field fields[] = {
 	STR(from), STR(to), STR(subject), STR(content_type), STR(body),
 	STR(created_at), STR(tags),
 };
+/* clang-format on */
 
 static const char *const kind_names[] = {
 	[EVENT_CUSTOMER_MESSAGE] = "customer_message",
@@ -144,7 +157,7 @@ int ticket_event_from_json(const json_t *obj, struct ticket_event *ev,
 			break;
 		}
 		continue;
-wrong:
+	wrong:
 		return dp_fail(err, DP_EINVAL, "field '%s' has the wrong type",
 			       f->name);
 	}

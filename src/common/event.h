@@ -39,9 +39,9 @@ struct ticket_event {
 	char *title;
 	char *state;
 	char *priority;
-	char *group;       /* Zammad group, osTicket department */
-	char *topic;       /* osTicket help topic */
-	char *channel;     /* email, web, phone, api... */
+	char *group;   /* Zammad group, osTicket department */
+	char *topic;   /* osTicket help topic */
+	char *channel; /* email, web, phone, api... */
 
 	int64_t customer_id;
 	char *customer_email;

@@ -11,7 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum hmac_alg { HMAC_SHA1, HMAC_SHA256 };
+enum hmac_alg { HMAC_SHA1,
+		HMAC_SHA256 };
 
 /* Longest hex digest plus NUL. */
 #define HMAC_HEX_MAX 65

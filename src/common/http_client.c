@@ -106,9 +106,9 @@ static CURLcode setup(struct http_client *c, const struct http_call *call,
 	CURL *h = c->curl;
 	CURLcode rc = CURLE_OK;
 
-#define SET(opt, val)                                      \
-	do {                                               \
-		if (rc == CURLE_OK)                        \
+#define SET(opt, val)                                       \
+	do {                                                \
+		if (rc == CURLE_OK)                         \
 			rc = curl_easy_setopt(h, opt, val); \
 	} while (0)
 

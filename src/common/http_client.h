@@ -21,10 +21,10 @@
 struct http_client;
 
 struct http_call {
-	const char *method;      /* "GET", "POST", "PUT", ... */
+	const char *method; /* "GET", "POST", "PUT", ... */
 	const char *url;
 	const char *const *headers; /* "Name: value" strings, NULL-terminated */
-	const char *body;        /* request body, or NULL */
+	const char *body;           /* request body, or NULL */
 	size_t body_len;
 	int connect_timeout_ms;
 	int timeout_ms;

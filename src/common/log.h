@@ -8,7 +8,10 @@
 #ifndef DP_LOG_H
 #define DP_LOG_H
 
-enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
+enum log_level { LOG_DEBUG,
+		 LOG_INFO,
+		 LOG_WARN,
+		 LOG_ERROR };
 
 /* Parse "debug", "info", "warn", "error"; 0 or DP_EINVAL. */
 int log_level_parse(const char *s, enum log_level *out);

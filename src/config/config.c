@@ -45,13 +45,34 @@ struct key {
 };
 
 #define OFF(m) offsetof(struct config, m)
-#define S(sec, name, m, def) {sec, name, K_STR, OFF(m), def, 0, 0, NULL}
-#define SECRET(sec, name, m) {sec, name, K_SECRET, OFF(m), "", 0, 0, NULL}
-#define I(sec, name, m, def, lo, hi) {sec, name, K_INT, OFF(m), def, lo, hi, NULL}
-#define Z(sec, name, m, def, lo, hi) {sec, name, K_SIZE, OFF(m), def, lo, hi, NULL}
-#define D(sec, name, m, def, lo, hi) {sec, name, K_DOUBLE, OFF(m), def, lo, hi, NULL}
-#define B(sec, name, m, def) {sec, name, K_BOOL, OFF(m), def, 0, 0, NULL}
-#define C(sec, name, m, def, ch) {sec, name, K_CHOICE, OFF(m), def, 0, 0, ch}
+#define S(sec, name, m, def)                              \
+	{                                                 \
+		sec, name, K_STR, OFF(m), def, 0, 0, NULL \
+	}
+#define SECRET(sec, name, m)                                \
+	{                                                   \
+		sec, name, K_SECRET, OFF(m), "", 0, 0, NULL \
+	}
+#define I(sec, name, m, def, lo, hi)                        \
+	{                                                   \
+		sec, name, K_INT, OFF(m), def, lo, hi, NULL \
+	}
+#define Z(sec, name, m, def, lo, hi)                         \
+	{                                                    \
+		sec, name, K_SIZE, OFF(m), def, lo, hi, NULL \
+	}
+#define D(sec, name, m, def, lo, hi)                           \
+	{                                                      \
+		sec, name, K_DOUBLE, OFF(m), def, lo, hi, NULL \
+	}
+#define B(sec, name, m, def)                               \
+	{                                                  \
+		sec, name, K_BOOL, OFF(m), def, 0, 0, NULL \
+	}
+#define C(sec, name, m, def, ch)                           \
+	{                                                  \
+		sec, name, K_CHOICE, OFF(m), def, 0, 0, ch \
+	}
 
 static const struct key keys[] = {
 	S("server", "listen", listen, "127.0.0.1:9000"),

@@ -29,8 +29,8 @@ struct config_zammad {
 	char *token;
 	char *webhook_secret;
 	bool allow_unsigned;
-	char *auth_bearer;      /* optional: require this bearer token */
-	char *auth_basic_user;  /* optional: require this basic auth */
+	char *auth_bearer;     /* optional: require this bearer token */
+	char *auth_basic_user; /* optional: require this basic auth */
 	char *auth_basic_password;
 	bool verify_tls;
 	int connect_timeout_ms;
@@ -44,7 +44,7 @@ struct config_zammad {
 	char *tag_ai_draft;
 	char *tag_ai_replied;
 	char *tag_opt_out;
-	char *api_user;         /* login of the API token's user, if known */
+	char *api_user; /* login of the API token's user, if known */
 };
 
 struct config_osticket {
@@ -58,7 +58,7 @@ struct config_osticket {
 	int connect_timeout_ms;
 	int timeout_ms;
 	char *vip_team;
-	char *vip_dept;         /* "" leaves the department alone */
+	char *vip_dept; /* "" leaves the department alone */
 	char *vip_priority;
 	char *urgent_priority;
 };
@@ -67,8 +67,8 @@ struct config {
 	char *path; /* file it was read from, "(defaults)" when none */
 
 	/* [server] */
-	char *listen;       /* "unix:/path", "host:port" or "fd:0" */
-	char *listen_mode;  /* octal mode of a unix socket */
+	char *listen;      /* "unix:/path", "host:port" or "fd:0" */
+	char *listen_mode; /* octal mode of a unix socket */
 	char *database;
 	int threads;
 	size_t max_body;
@@ -78,7 +78,7 @@ struct config {
 	int worker_threads;
 	int lease_s;
 	int poll_ms;
-	int worker_nice;    /* added to the workers' nice value */
+	int worker_nice; /* added to the workers' nice value */
 
 	/* [outbox] */
 	int retry_base_ms;
@@ -108,13 +108,13 @@ struct config {
 	int retention_days;
 
 	/* [sla]: the VIP watchdog (src/ops/watchdog.h) */
-	double vip_sla_minutes;    /* 0: no watchdog */
-	char *business_hours;      /* "" or e.g. "Mon-Fri 09:00-17:00" */
-	int utc_offset_minutes;    /* time zone of business_hours */
+	double vip_sla_minutes; /* 0: no watchdog */
+	char *business_hours;   /* "" or e.g. "Mon-Fri 09:00-17:00" */
+	int utc_offset_minutes; /* time zone of business_hours */
 
 	/* [quality]: draft acceptance and auto-demotion (src/ops/acceptance.h) */
-	int acceptance_window;     /* last N measured drafts per intent */
-	double acceptance_min;     /* mean below this demotes; 0: never */
+	int acceptance_window; /* last N measured drafts per intent */
+	double acceptance_min; /* mean below this demotes; 0: never */
 
 	/* [stats]: the agent-minutes-saved estimate */
 	double minutes_per_human_ticket;

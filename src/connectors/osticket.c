@@ -26,8 +26,8 @@
 #include "connectors/osticket.h"
 
 #include "common/hmac.h"
-#include "common/json_limits.h"
 #include "common/http_client.h"
+#include "common/json_limits.h"
 #include "connectors/xml_safe.h"
 #include "draft/html.h"
 
@@ -50,7 +50,9 @@ struct wire {
 	uint32_t seen; /* bit i: wire_fields[i] was given */
 };
 
-enum wire_type { W_STR, W_INT, W_BOOL };
+enum wire_type { W_STR,
+		 W_INT,
+		 W_BOOL };
 
 struct wire_field {
 	const char *name;
@@ -59,10 +61,20 @@ struct wire_field {
 	size_t off;
 };
 
-#define WS(m, req) {#m, W_STR, req, offsetof(struct wire, m)}
-#define WI(m, req) {#m, W_INT, req, offsetof(struct wire, m)}
-#define WB(m) {#m, W_BOOL, false, offsetof(struct wire, m)}
+#define WS(m, req)                                       \
+	{                                                \
+#m, W_STR, req, offsetof(struct wire, m) \
+	}
+#define WI(m, req)                                       \
+	{                                                \
+#m, W_INT, req, offsetof(struct wire, m) \
+	}
+#define WB(m)                                               \
+	{                                                   \
+#m, W_BOOL, false, offsetof(struct wire, m) \
+	}
 
+/* clang-format off */
 static const struct wire_field wire_fields[] = {
 	WS(delivery_id, true), WI(timestamp, true), WS(entry_type, true),
 	WI(entry_id, true), WI(ticket_id, true), WS(number, false),
@@ -74,6 +86,7 @@ static const struct wire_field wire_fields[] = {
 	/* message and its type come as a pair; see wire_set_message */
 	WS(message, false), WS(message_type, false),
 };
+/* clang-format on */
 
 #define WIRE_MESSAGE (DP_ARRAY_LEN(wire_fields) - 2)
 #define WIRE_MESSAGE_TYPE (DP_ARRAY_LEN(wire_fields) - 1)
@@ -369,7 +382,8 @@ static int wire_to_event(struct wire *w, struct ticket_event *ev,
 
 /* ---- accept ------------------------------------------------------------- */
 
-enum format { FMT_JSON, FMT_XML };
+enum format { FMT_JSON,
+	      FMT_XML };
 
 static int media_format(const char *ct, enum format *out)
 {
@@ -635,12 +649,14 @@ static int apply(const struct config *cfg, struct http_client *http,
 	const char *headers[] = {"Content-Type: application/json",
 				 "Accept: application/json", h_key, h_sig, h_ts,
 				 NULL};
+	/* clang-format off */
 	const struct http_call call = {
 		.method = "POST", .url = url, .headers = headers, .body = text,
 		.body_len = strlen(text),
 		.connect_timeout_ms = oc->connect_timeout_ms,
 		.timeout_ms = oc->timeout_ms, .verify_tls = oc->verify_tls,
 	};
+	/* clang-format on */
 
 	http_response_init(&resp);
 	rc = http_client_do(http, &call, &resp, &cerr);

@@ -17,8 +17,8 @@
  */
 #include "connectors/xml_safe.h"
 
-#include <libxml/parser.h>
 #include <libxml/SAX2.h>
+#include <libxml/parser.h>
 
 #include <limits.h>
 #include <stdio.h>

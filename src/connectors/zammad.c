@@ -35,8 +35,8 @@
 
 #include "common/buf.h"
 #include "common/hmac.h"
-#include "common/json_limits.h"
 #include "common/http_client.h"
+#include "common/json_limits.h"
 #include "draft/html.h"
 
 #include <openssl/evp.h>
@@ -658,10 +658,11 @@ static void plan_reply_as_draft(json_t *actions, const struct config_zammad *z,
 {
 	const struct ticket_event *ev = in->ev;
 	char *headline = ev->channel && *ev->channel
-		? xasprintf("deskpilot: AI reply not sent (Zammad does not deliver "
-			    "it on the '%s' channel); draft for an agent", ev->channel)
-		: xstrdup("deskpilot: AI reply not sent (no channel or address to "
-			  "answer on); draft for an agent");
+				 ? xasprintf("deskpilot: AI reply not sent (Zammad does not deliver "
+					     "it on the '%s' channel); draft for an agent",
+					     ev->channel)
+				 : xstrdup("deskpilot: AI reply not sent (no channel or address to "
+					   "answer on); draft for an agent");
 
 	plan_tag(actions, in, "", z->tag_ai_draft);
 	plan_tag(actions, in, "intent-", in->d->intent);

@@ -68,6 +68,7 @@ static const struct {
 	char base;
 	uint16_t mark;
 	uint16_t cp;
+	/* clang-format off */
 } compositions[] = {
 	{'A', 0x300, 0xC0}, {'A', 0x301, 0xC1}, {'A', 0x302, 0xC2},
 	{'A', 0x303, 0xC3}, {'A', 0x308, 0xC4}, {'A', 0x30A, 0xC5},
@@ -81,6 +82,7 @@ static const struct {
 	{'C', 0x30C, 0x10C}, {'E', 0x30C, 0x11A}, {'R', 0x30C, 0x158},
 	{'S', 0x30C, 0x160}, {'Z', 0x30C, 0x17D},
 };
+/* clang-format on */
 
 /* The precomposed form of ASCII letter c + combining mark, or 0. */
 static uint32_t compose(char c, uint32_t mark)
@@ -220,6 +222,7 @@ static bool quoted(const struct line *l)
 }
 
 /* Words that open a reply header ("On <date>, <name> wrote:"). */
+/* clang-format off */
 static const char *const reply_openers[] = {
 	"on ", "am ", "le ", "el ", "den ", "op ", "il ", "em ", "w dniu ",
 	"dne ",
@@ -230,6 +233,7 @@ static const char *const reply_verbs[] = {
 	"ha scritto", "scrisse", "escreveu", "napisał", "napsal",
 	"kirjoitti", "írta", "yazdı",
 };
+/* clang-format on */
 
 /* Whether p[0..n) reads as a reply header: ends with ':', holds a date or
  * an address (a digit or '@'), a reply verb, and opens like one or names
@@ -274,6 +278,7 @@ static size_t reply_header(const struct line *lines, size_t i, size_t count)
 	return reply_header_text(joined, n + 1 + m) ? 2 : 0;
 }
 
+/* clang-format off */
 static const char *const from_labels[] = {
 	"from:", "von:", "de:", "de :", "van:", "da:", "från:", "fra:",
 	"od:", "lähettäjä:", "kimden:",
@@ -284,6 +289,7 @@ static const char *const sent_labels[] = {
 	"inviato:", "data:", "skickat:", "sendt:", "dato:", "wysłano:",
 	"lähetetty:", "gönderildi:", "tarih:",
 };
+/* clang-format on */
 
 /* An Outlook-style header block: a From line with a Sent/Date line among
  * the next four. */
@@ -302,11 +308,13 @@ static bool header_block(const struct line *lines, size_t i, size_t count)
 	return false;
 }
 
+/* clang-format off */
 static const char *const forward_openers[] = {
 	"begin forwarded message", "anfang der weitergeleiteten",
 	"début du message réexpédié", "inicio del mensaje reenviado",
 	"begin doorgestuurd bericht", "inizio messaggio inoltrato",
 };
+/* clang-format on */
 
 /* "-----Original Message-----", "---------- Forwarded message ----------",
  * "-------- Ursprüngliche Nachricht --------" and the Apple Mail forward
@@ -347,6 +355,7 @@ static bool signature_delimiter(const struct line *l)
 	       (l->len == 2 && memcmp(l->p, "--", 2) == 0);
 }
 
+/* clang-format off */
 static const char *const mobile_footers[] = {
 	"sent from my ", "sent from mail for", "sent from outlook",
 	"sent from yahoo mail", "sent with proton", "get outlook for ",
@@ -355,6 +364,7 @@ static const char *const mobile_footers[] = {
 	"sendt fra min ", "verzonden vanaf mijn ", "verstuurd vanaf mijn ",
 	"inviato da ",
 };
+/* clang-format on */
 
 static bool mobile_footer(const struct line *l)
 {
@@ -366,6 +376,7 @@ static bool mobile_footer(const struct line *l)
 }
 
 /* Phrases only legal boilerplate uses. */
+/* clang-format off */
 static const char *const disclaimer_phrases[] = {
 	"confidentiality notice", "disclaimer:", "intended recipient",
 	"intended only for", "intended solely for", "if you have received this",
@@ -394,6 +405,7 @@ static const char *const sign_offs[] = {
 	"cordiali saluti", "distinti saluti", "saluti", "grazie",
 	"atenciosamente", "abraços", "obrigado", "obrigada",
 };
+/* clang-format on */
 
 /* A line that closes a letter: a sign-off phrase alone, or followed by
  * punctuation and at most three more words ("Thanks, Anna"). "Thanks for
@@ -524,10 +536,12 @@ static void classify(struct line *lines, size_t count)
 
 /* ---- pass 3: words --------------------------------------------------- */
 
+/* clang-format off */
 static const char *const tracking_params[] = {
 	"utm_", "fbclid=", "gclid=", "mc_cid=", "mc_eid=", "_hsenc=", "_hsmi=",
 	"mkt_tok=", "trk=", "yclid=", "msclkid=", "igshid=",
 };
+/* clang-format on */
 
 static bool url_char(char c)
 {

@@ -121,8 +121,8 @@ static int candidates(store *st, const struct ticket_event *ev,
 		      struct candidate *c, size_t *n)
 {
 	struct kb_hit hits[KB_CANDIDATES];
-	char *query = xasprintf("%.200s\n%.*s", ev->subject ? ev->subject
-						 : ev->title ? ev->title : "",
+	char *query = xasprintf("%.200s\n%.*s", ev->subject ? ev->subject : ev->title ? ev->title
+										      : "",
 				QUERY_MAX, ev->body ? ev->body : "");
 	int rc = store_kb_search(st, query, dec->intent, hits, KB_CANDIDATES, n);
 

@@ -38,14 +38,14 @@
 #define DRAFT_MAX (16u * 1024)
 
 struct draft_result {
-	char *text;          /* new string: the draft, customer-ready; NULL on failure */
-	const char *drafter; /* "kb" or "llm" (static) */
+	char *text;                       /* new string: the draft, customer-ready; NULL on failure */
+	const char *drafter;              /* "kb" or "llm" (static) */
 	char failure[REASON_CODE_MAX];    /* on failure: one of DRAFT_* above */
 	char detail[REASON_EVIDENCE_MAX]; /* human-readable detail */
-	char kb_ids[64];     /* comma-separated ids of the kb entries used */
-	int64_t model_ms;    /* time spent waiting for the model, 0 for kb */
-	int tokens_in;       /* prompt tokens the model reported */
-	int tokens_out;      /* completion tokens the model reported */
+	char kb_ids[64];                  /* comma-separated ids of the kb entries used */
+	int64_t model_ms;                 /* time spent waiting for the model, 0 for kb */
+	int tokens_in;                    /* prompt tokens the model reported */
+	int tokens_out;                   /* completion tokens the model reported */
 };
 
 struct drafter;

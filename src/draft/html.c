@@ -27,7 +27,10 @@
 #define MAX_DEPTH 256
 #define MAX_QUOTE 8
 
-enum brk { BRK_NONE, BRK_SPACE, BRK_LINE, BRK_PARA };
+enum brk { BRK_NONE,
+	   BRK_SPACE,
+	   BRK_LINE,
+	   BRK_PARA };
 
 struct emit {
 	struct buf out;
@@ -70,7 +73,9 @@ static void flush(struct emit *e)
  * count as one. */
 static size_t seq_len(const unsigned char *s, size_t n)
 {
-	size_t want_len = s[0] < 0xC0 ? 1 : s[0] < 0xE0 ? 2 : s[0] < 0xF0 ? 3 : 4;
+	size_t want_len = s[0] < 0xC0 ? 1 : s[0] < 0xE0 ? 2
+				    : s[0] < 0xF0       ? 3
+							: 4;
 
 	return want_len <= n ? want_len : 1;
 }
@@ -87,7 +92,7 @@ static void put_text(struct emit *e, const unsigned char *s)
 		if (e->pre && (c == '\n' || c == '\r')) {
 			if (c == '\n')
 				e->pending = e->pending >= BRK_LINE ? BRK_PARA
-								   : BRK_LINE;
+								    : BRK_LINE;
 			i++;
 			continue;
 		}
@@ -112,6 +117,7 @@ static bool name_in(const char *name, const char *const *list)
 	return false;
 }
 
+/* clang-format off */
 static const char *const hidden[] = {
 	"script", "style", "head", "title", "noscript", "template", "iframe",
 	"object", "svg", NULL,
@@ -125,6 +131,7 @@ static const char *const line_blocks[] = {
 	"footer", "address", "form", "fieldset", "figure", "main", "nav",
 	"aside", "caption", "center", "body", NULL,
 };
+/* clang-format on */
 
 static void walk(struct emit *e, xmlNode *node, int depth);
 

@@ -24,9 +24,11 @@
 #define CONTEXT_BACK 24
 #define SECRET_MIN_TOKEN 32
 
+/* clang-format off */
 static const char *const kind_names[] = {
 	"EMAIL", "PHONE", "CARD", "IBAN", "ADDRESS", "SECRET",
 };
+/* clang-format on */
 
 void redaction_init(struct redaction *r)
 {
@@ -120,11 +122,13 @@ static bool context_has(const struct scan *s, const char *const *words,
 	return false;
 }
 
+/* clang-format off */
 static const char *const secret_labels[] = {
 	"password", "passwort", "passwd", "pwd", "pin", "api key", "api_key",
 	"apikey", "api-key", "token", "secret", "mot de passe", "contraseña",
 	"wachtwoord", "lösenord", "kennwort",
 };
+/* clang-format on */
 
 /* "password: value": the value is redacted, the label stays. Returns the
  * match length and the value's offset in *value_off. */
@@ -160,10 +164,12 @@ static size_t secret_label(const struct scan *s, size_t *value_off)
 	return 0;
 }
 
+/* clang-format off */
 static const char *const key_prefixes[] = {
 	"sk-", "sk_live_", "sk_test_", "pk_live_", "rk_live_", "ghp_", "gho_",
 	"ghs_", "github_pat_", "xoxb-", "xoxp-", "AKIA", "AIza", "glpat-",
 };
+/* clang-format on */
 
 /* A token shaped like an API key: a known prefix and 16+ more characters,
  * or 32+ characters mixing upper case, lower case and digits. */
@@ -278,10 +284,12 @@ static bool inside_number(const struct scan *s)
 	       isdigit((unsigned char)s->p[-2]);
 }
 
+/* clang-format off */
 static const char *const not_card_context[] = {
 	"order", "invoice", "tracking", "#", "ref", "no.", "nr", "bestell",
 	"commande", "pedido", "rechnung", "facture",
 };
+/* clang-format on */
 
 static size_t card(const struct scan *s)
 {
@@ -295,11 +303,13 @@ static size_t card(const struct scan *s)
 	return n;
 }
 
+/* clang-format off */
 static const char *const phone_context[] = {
 	"phone", "tel", "mobile", "cell", "call me", "whatsapp", "fax",
 	"handy", "telefon", "téléphone", "teléfono", "telefone", "numéro",
 	"número",
 };
+/* clang-format on */
 
 /* dd.mm.yyyy, dd/mm/yy, yyyy-mm-dd and the like. */
 static bool date_like(const char *p)
@@ -343,6 +353,7 @@ static size_t phone(const struct scan *s)
 	return 0;
 }
 
+/* clang-format off */
 static const char *const street_suffixes[] = {
 	"Street", "St", "Avenue", "Ave", "Road", "Rd", "Lane", "Ln", "Drive",
 	"Dr", "Boulevard", "Blvd", "Way", "Court", "Ct", "Place", "Pl",
@@ -356,6 +367,7 @@ static const char *const street_words[] = {
 	"rue ", "avenue ", "boulevard ", "chemin ", "allée ", "impasse ",
 	"calle ", "avenida ", "plaza ", "via ", "viale ", "piazza ", "rua ",
 };
+/* clang-format on */
 
 /* Length of the word at p (letters, '.', '-' and non-ASCII bytes). */
 static size_t word_len(const char *p)

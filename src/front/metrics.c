@@ -14,7 +14,7 @@ static const int statuses[] = {200, 202, 400, 401, 403, 404, 405, 411,
 
 /* Latency buckets in seconds (upper bounds), Prometheus style. */
 static const double bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01,
-				0.025,  0.05,  0.1,    0.25,  0.5, 1, 2.5};
+				0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
 #define N_BOUNDS DP_ARRAY_LEN(bounds)
 
 static const char *const route_names[] = {

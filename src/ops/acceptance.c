@@ -24,7 +24,7 @@ struct words {
 	char *text; /* lower-cased copy the spans point into */
 	struct {
 		size_t off, len;
-	} *w;
+	} * w;
 	size_t n;
 };
 

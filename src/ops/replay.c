@@ -130,8 +130,7 @@ json_t *replay_event(store *s, const struct config *cfg, int64_t event_id,
 	ticket_event_init(&ev);
 	rc = store_event_get(s, event_id, &ev);
 	if (rc < 0) {
-		dp_fail(err, rc, rc == DP_ENOTFOUND ? "no event %lld"
-						    : "cannot read event %lld",
+		dp_fail(err, rc, rc == DP_ENOTFOUND ? "no event %lld" : "cannot read event %lld",
 			(long long)event_id);
 		goto out;
 	}

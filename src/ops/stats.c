@@ -82,7 +82,7 @@ int stats_parse_since(const char *s, int64_t now_ms, int64_t *out_ms,
 
 	if (n >= 2 && n < 16 && strchr("mhd", s[n - 1])) {
 		char num[16];
-		int64_t unit = s[n - 1] == 'm' ? 60000
+		int64_t unit = s[n - 1] == 'm'   ? 60000
 			       : s[n - 1] == 'h' ? 3600000
 						 : 86400000;
 

@@ -210,11 +210,14 @@ static void escalate(store *s, const struct config *cfg,
 	}
 	if (conn)
 		conn->plan(cfg,
-			   &(struct plan_input){.ev = &ev, .d = &d,
-						.decision_id = c->decision_id,
-						.note_text = note,
-						.sla_breach = true,
-						.installation = installation},
+			   &(struct plan_input){
+				   .ev = &ev,
+				   .d = &d,
+				   .decision_id = c->decision_id,
+				   .note_text = note,
+				   .sla_breach = true,
+				   .installation = installation,
+			   },
 			   actions);
 	if (store_begin(s) < 0)
 		goto fail;

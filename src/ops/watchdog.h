@@ -28,11 +28,11 @@
 
 /* Business hours: the SLA clock runs only while open. */
 struct business_hours {
-	bool always;          /* no business hours: the clock always runs */
-	unsigned char days;   /* bit d set: weekday d is open (0 = Sunday) */
-	int open_min;         /* minutes after local midnight, < close_min */
-	int close_min;        /* up to 1440 */
-	int utc_offset_min;   /* local time = UTC + offset */
+	bool always;        /* no business hours: the clock always runs */
+	unsigned char days; /* bit d set: weekday d is open (0 = Sunday) */
+	int open_min;       /* minutes after local midnight, < close_min */
+	int close_min;      /* up to 1440 */
+	int utc_offset_min; /* local time = UTC + offset */
 };
 
 /* Parse spec: "" (around the clock) or "DAYS HH:MM-HH:MM", where DAYS is a

@@ -177,11 +177,13 @@ static int commit(struct worker *w, int64_t event_id,
 {
 	const struct config *cfg = w->p->cfg;
 	const struct connector *conn = connector_find(ev->source);
+	/* clang-format off */
 	struct decision_record rec = {
 		event_id, ev->source, ev->ticket_id, dp_now_ms(), d,
 		dr->text ? dr->drafter : NULL, dr->text, latency_us,
 		dr->model_ms, dr->tokens_in, dr->tokens_out,
 	};
+	/* clang-format on */
 	json_t *actions = json_array();
 	char *note = note_text(d);
 	size_t i;
@@ -199,10 +201,14 @@ static int commit(struct worker *w, int64_t event_id,
 		goto fail;
 	if (conn && d->outcome != OUTCOME_NONE) {
 		char installation[STORE_INSTALLATION_SIZE];
-		struct plan_input in = {.ev = ev, .d = d,
-					.decision_id = *decision_id,
-					.draft = dr->text, .note_text = note,
-					.installation = installation};
+		struct plan_input in = {
+			.ev = ev,
+			.d = d,
+			.decision_id = *decision_id,
+			.draft = dr->text,
+			.note_text = note,
+			.installation = installation,
+		};
 
 		if (store_installation_id(w->st, installation) < 0)
 			goto fail;

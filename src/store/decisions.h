@@ -18,11 +18,11 @@ struct decision_record {
 	int64_t event_id;
 	const char *source;
 	int64_t ticket_id;
-	int64_t decided_at;        /* ms since epoch */
+	int64_t decided_at; /* ms since epoch */
 	const struct decision *d;
-	const char *drafter;       /* "kb", "llm" or NULL */
-	const char *draft;         /* NULL when none */
-	int64_t latency_us;        /* claim to commit */
+	const char *drafter; /* "kb", "llm" or NULL */
+	const char *draft;   /* NULL when none */
+	int64_t latency_us;  /* claim to commit */
 	int64_t model_ms;
 	int tokens_in;
 	int tokens_out;

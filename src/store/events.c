@@ -147,9 +147,9 @@ int store_event_claim(store *s, int64_t now_ms, int64_t lease_ms,
 	/* The oldest pending event and the oldest expired claim, each found
 	 * by walking the (state, id) index in order and stopping at the first
 	 * row whose ticket has nothing older open: a backlog costs nothing. */
-#define FREE_TICKET \
+#define FREE_TICKET                                                         \
 	" AND NOT EXISTS (SELECT 1 FROM events p WHERE p.source = e.source" \
-	"   AND p.ticket_id = e.ticket_id AND p.id < e.id" \
+	"   AND p.ticket_id = e.ticket_id AND p.id < e.id"                  \
 	"   AND p.state IN ('pending','claimed'))"
 	static const char pick[] =
 		"SELECT id, normalized FROM ("

@@ -25,7 +25,7 @@
 
 struct kb_entry {
 	int64_t id;
-	char *intent;   /* NULL: general entry */
+	char *intent; /* NULL: general entry */
 	char *title;
 	char *body;
 	char *language; /* "en", "de", ... */

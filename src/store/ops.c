@@ -22,10 +22,10 @@
 	    " ELSE d.outcome END)"
 
 /* An event after event id X on d's ticket that ends the SLA clock. */
-#define ANSWERED(x)                                                        \
-	"EXISTS (SELECT 1 FROM events e WHERE e.source = d.source"         \
-	" AND e.ticket_id = d.ticket_id AND e.id > " x                    \
-	" AND (e.kind = 'agent_reply' OR lower(coalesce(json_extract("    \
+#define ANSWERED(x)                                                    \
+	"EXISTS (SELECT 1 FROM events e WHERE e.source = d.source"     \
+	" AND e.ticket_id = d.ticket_id AND e.id > " x                 \
+	" AND (e.kind = 'agent_reply' OR lower(coalesce(json_extract(" \
 	"e.normalized, '$.state'), '')) IN ('closed','resolved','merged')))"
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -108,6 +108,7 @@ int store_sla_candidates(store *s, int64_t after_ms, int64_t before_ms,
 {
 	/* The first unanswered VIP decision of each stretch: no earlier VIP
 	 * decision of the ticket is unanswered too. */
+	/* clang-format off */
 	static const char sql[] =
 		"SELECT d.id, d.event_id, d.source, d.ticket_id, d.decided_at"
 		" FROM decisions d"
@@ -120,6 +121,7 @@ int store_sla_candidates(store *s, int64_t after_ms, int64_t before_ms,
 		"   AND p.outcome = 'human_vip' AND p.event_id < d.event_id"
 		"   AND NOT " ANSWERED("p.event_id") ")"
 		" ORDER BY d.decided_at, d.id LIMIT ?3";
+	/* clang-format on */
 	sqlite3_stmt *st = store_stmt(s, sql);
 	int n = 0;
 
@@ -717,12 +719,14 @@ json_t *store_report_decisions(store *s, const struct decision_filter *f)
 		" FROM decisions d LEFT JOIN sla_escalations x ON x.decision_id = d.id"
 		" WHERE (?1 = 0 OR d.ticket_id = ?1) AND (?2 IS NULL OR d.source = ?2)"
 		" AND d.decided_at >= ?3 ORDER BY d.id DESC LIMIT ?4";
+	/* clang-format off */
 	static const char *const names[] = {
 		"id", "event_id", "source", "ticket_id", "decided_at", "outcome",
 		"would_be", "intent", "confidence", "reasons", "drafter", "draft",
 		"latency_us", "model_ms", "tokens_in", "tokens_out", "acceptance",
 		"sla_escalated_at",
 	};
+	/* clang-format on */
 	sqlite3_stmt *st = store_stmt(s, sql);
 	int limit = f->limit > 0 ? f->limit : 100;
 	struct row *rows;

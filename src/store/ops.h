@@ -64,9 +64,9 @@ int store_decision_of_event(store *s, int64_t event_id, struct decision *d,
  * on the same ticket. Strings are new (acceptance_items_free frees). */
 struct acceptance_item {
 	int64_t decision_id;
-	char *intent;   /* "" when none */
+	char *intent; /* "" when none */
 	char *draft;
-	char *reply;    /* the agent's reply body */
+	char *reply; /* the agent's reply body */
 };
 
 /* Up to max ai_draft decisions decided at or after since_ms that have a
@@ -135,7 +135,7 @@ struct decision_filter {
 	int64_t ticket_id;
 	const char *source;
 	int64_t since_ms;
-	int limit;          /* newest first; 0 means 100 */
+	int limit; /* newest first; 0 means 100 */
 };
 
 /* Returns a new JSON array, newest first, of

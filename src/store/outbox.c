@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define COLUMNS \
+#define COLUMNS                                                       \
 	"id, decision_id, source, ticket_id, action, payload, state," \
 	" attempts, created_at, next_at, last_error"
 

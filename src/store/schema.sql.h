@@ -15,10 +15,10 @@ static const char *const migrations[] = {
 	"  ticket_id INTEGER NOT NULL,"
 	"  article_id INTEGER,"
 	"  kind TEXT NOT NULL,"
-	"  received_at INTEGER NOT NULL,"      /* ms since epoch */
+	"  received_at INTEGER NOT NULL," /* ms since epoch */
 	"  content_type TEXT,"
-	"  raw BLOB,"                          /* moved to event_raw by 4 */
-	"  normalized TEXT NOT NULL,"          /* struct ticket_event as JSON */
+	"  raw BLOB,"                 /* moved to event_raw by 4 */
+	"  normalized TEXT NOT NULL," /* struct ticket_event as JSON */
 	"  state TEXT NOT NULL DEFAULT 'pending'"
 	"    CHECK (state IN ('pending','claimed','done','recorded')),"
 	"  lease_until INTEGER,"
@@ -41,14 +41,14 @@ static const char *const migrations[] = {
 	"  would_be TEXT,"
 	"  intent TEXT,"
 	"  confidence REAL,"
-	"  reasons TEXT NOT NULL,"             /* JSON array of {code, evidence} */
+	"  reasons TEXT NOT NULL," /* JSON array of {code, evidence} */
 	"  drafter TEXT,"
-	"  draft TEXT,"                        /* purged by retention */
+	"  draft TEXT," /* purged by retention */
 	"  latency_us INTEGER,"
 	"  model_ms INTEGER,"
 	"  tokens_in INTEGER,"
 	"  tokens_out INTEGER,"
-	"  acceptance REAL"                    /* share of the draft an agent kept */
+	"  acceptance REAL" /* share of the draft an agent kept */
 	");"
 	"CREATE INDEX decisions_ticket ON decisions(source, ticket_id, id);"
 	"CREATE INDEX decisions_time ON decisions(decided_at);"
@@ -58,8 +58,8 @@ static const char *const migrations[] = {
 	"  decision_id INTEGER NOT NULL REFERENCES decisions(id),"
 	"  source TEXT NOT NULL,"
 	"  ticket_id INTEGER NOT NULL,"
-	"  action TEXT NOT NULL,"              /* e.g. tag_add, ticket_update, note */
-	"  payload TEXT NOT NULL,"             /* JSON, connector-specific */
+	"  action TEXT NOT NULL,"  /* e.g. tag_add, ticket_update, note */
+	"  payload TEXT NOT NULL," /* JSON, connector-specific */
 	"  state TEXT NOT NULL DEFAULT 'pending'"
 	"    CHECK (state IN ('pending','done','dead')),"
 	"  attempts INTEGER NOT NULL DEFAULT 0,"
@@ -88,7 +88,7 @@ static const char *const migrations[] = {
 	"  title TEXT NOT NULL,"
 	"  body TEXT NOT NULL,"
 	"  language TEXT NOT NULL DEFAULT 'en',"
-	"  origin TEXT,"                       /* file it was imported from */
+	"  origin TEXT," /* file it was imported from */
 	"  updated_at INTEGER NOT NULL"
 	");"
 	"CREATE VIRTUAL TABLE kb_fts USING fts5(title, body,"
@@ -121,7 +121,7 @@ static const char *const migrations[] = {
 	"  decision_id INTEGER NOT NULL UNIQUE REFERENCES decisions(id),"
 	"  source TEXT NOT NULL,"
 	"  ticket_id INTEGER NOT NULL,"
-	"  due_at INTEGER NOT NULL,"           /* when the SLA ran out, ms */
+	"  due_at INTEGER NOT NULL," /* when the SLA ran out, ms */
 	"  escalated_at INTEGER NOT NULL"
 	");"
 	"CREATE INDEX sla_escalations_time ON sla_escalations(escalated_at);"
@@ -130,9 +130,9 @@ static const char *const migrations[] = {
 	"CREATE TABLE intent_demotions ("
 	"  intent TEXT PRIMARY KEY,"
 	"  demoted_at INTEGER NOT NULL,"
-	"  mean_acceptance REAL NOT NULL,"     /* over the window that demoted it */
+	"  mean_acceptance REAL NOT NULL," /* over the window that demoted it */
 	"  drafts INTEGER NOT NULL,"
-	"  restored_at INTEGER"                /* set by the admin; NULL: demoted */
+	"  restored_at INTEGER" /* set by the admin; NULL: demoted */
 	");",
 
 	/* 3: the open events and actions of a ticket, found without walking
@@ -147,7 +147,7 @@ static const char *const migrations[] = {
 	 * rewrote its overflow pages. */
 	"CREATE TABLE event_raw ("
 	"  event_id INTEGER PRIMARY KEY REFERENCES events(id),"
-	"  raw BLOB NOT NULL"                  /* purged by retention */
+	"  raw BLOB NOT NULL" /* purged by retention */
 	");"
 	"INSERT INTO event_raw (event_id, raw)"
 	"  SELECT id, raw FROM events WHERE raw IS NOT NULL;"
@@ -160,8 +160,8 @@ static const char *const migrations[] = {
 	 * keyed like new ones when they are sent. */
 	"CREATE TABLE installation ("
 	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
-	"  uuid TEXT NOT NULL,"                /* 32 lowercase hex digits */
-	"  created_at INTEGER NOT NULL"        /* ms since epoch */
+	"  uuid TEXT NOT NULL,"         /* 32 lowercase hex digits */
+	"  created_at INTEGER NOT NULL" /* ms since epoch */
 	");"
 	"INSERT INTO installation (id, uuid, created_at) VALUES (1,"
 	"  lower(hex(randomblob(16))),"

@@ -67,14 +67,14 @@ struct classifier_example {
 };
 
 struct classifier_prediction {
-	const char *name;        /* best intent or background class (borrowed) */
-	enum class_kind kind;    /* its kind */
-	double confidence;       /* its calibrated probability, 0..1 */
-	const char *intent;      /* best intent class, NULL when none */
+	const char *name;     /* best intent or background class (borrowed) */
+	enum class_kind kind; /* its kind */
+	double confidence;    /* its calibrated probability, 0..1 */
+	const char *intent;   /* best intent class, NULL when none */
 	double intent_confidence;
-	double background_mass;  /* summed probability of background classes */
-	const char *sensitive;   /* likeliest sensitive topic, NULL when none */
-	double sensitive_score;  /* its probability, 0..1 */
+	double background_mass; /* summed probability of background classes */
+	const char *sensitive;  /* likeliest sensitive topic, NULL when none */
+	double sensitive_score; /* its probability, 0..1 */
 	/* The message's word (or word pair) that most supports `intent`, as
 	 * normalized by text_tokenize; "" when no word of the message speaks
 	 * for it more than for the other classes. */

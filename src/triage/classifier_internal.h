@@ -16,7 +16,9 @@
 
 #include "triage/classifier.h"
 
-enum feature_kind { F_WORD = 1, F_BIGRAM = 2, F_CHAR = 3 };
+enum feature_kind { F_WORD = 1,
+		    F_BIGRAM = 2,
+		    F_CHAR = 3 };
 
 struct bag {
 	uint32_t *key;
@@ -34,17 +36,17 @@ struct sparse {
 struct classifier {
 	size_t n_classes;
 	char **names;
-	unsigned char *kinds;  /* enum class_kind per class */
+	unsigned char *kinds; /* enum class_kind per class */
 	char *meta;
 	double temperature;
-	float idf_max;         /* idf of a word never seen in training */
+	float idf_max; /* idf of a word never seen in training */
 	uint32_t n_features;
-	uint32_t *hashes;      /* [F] vocabulary hashes */
-	float *idf;            /* [F] */
-	float *scale;          /* [F] weight of one step of weights[] */
-	int8_t *weights;       /* [F * n_classes] */
-	float *bias;           /* [n_classes] */
-	uint32_t *table;       /* vocabulary hash -> feature index + 1, 0 empty */
+	uint32_t *hashes; /* [F] vocabulary hashes */
+	float *idf;       /* [F] */
+	float *scale;     /* [F] weight of one step of weights[] */
+	int8_t *weights;  /* [F * n_classes] */
+	float *bias;      /* [n_classes] */
+	uint32_t *table;  /* vocabulary hash -> feature index + 1, 0 empty */
 	size_t table_mask;
 };
 

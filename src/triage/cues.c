@@ -27,6 +27,7 @@
 
 #define LEX_MAX_WORDS 6
 
+/* clang-format off */
 enum lex {
 	L_CONTACT,     /* verbs of getting in touch */
 	L_PERSON,      /* a person to get in touch with */
@@ -659,6 +660,7 @@ static const char *const refund_now[] = {
 	"ge mig pengarna tillbaka", "betala tillbaka", "aterbetala hela",
 	NULL,
 };
+/* clang-format on */
 
 static const char *const *const lexicons[L_COUNT] = {
 	[L_CONTACT] = contact,
@@ -711,8 +713,8 @@ enum negation {
 
 struct rule {
 	enum cue cue;
-	enum lex a, b;    /* b == L_COUNT: a alone */
-	int window;       /* words allowed between a and b; ANYWHERE: b
+	enum lex a, b; /* b == L_COUNT: a alone */
+	int window;    /* words allowed between a and b; ANYWHERE: b
 			   * anywhere in the message, its own sentence or not */
 	enum negation neg;
 };
@@ -947,7 +949,9 @@ static void evidence(const char *text, const struct text_tokens *tk,
 		while (k > 0 && ((unsigned char)dst[k] & 0xC0) == 0x80)
 			k--;
 		lead = (unsigned char)dst[k];
-		need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+		need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3
+				  : lead >= 0xC0       ? 2
+						       : 1;
 		if (n - k < need)
 			n = k;
 	}

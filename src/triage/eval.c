@@ -115,7 +115,16 @@ static int read_row(const struct csv *c, const int *col,
 		    const struct policy *p, struct eval_row *r,
 		    struct dp_error *err)
 {
-	enum { TEXT, INTENT, TAGS, LABEL, EMAIL, ORG, VIP, SUBJECT, CTYPE, LANG };
+	enum { TEXT,
+	       INTENT,
+	       TAGS,
+	       LABEL,
+	       EMAIL,
+	       ORG,
+	       VIP,
+	       SUBJECT,
+	       CTYPE,
+	       LANG };
 	const char *intent = csv_field(c, col[INTENT]);
 	const char *ctype = csv_field(c, col[CTYPE]);
 	const char *label = csv_field(c, col[LABEL]);
@@ -157,12 +166,14 @@ static int read_row(const struct csv *c, const int *col,
 int eval_set_read(FILE *f, const char *name, const struct policy *p,
 		  struct eval_set *out, struct dp_error *err)
 {
+	/* clang-format off */
 	static const char *const names[][2] = {
 		{"text", "instruction"}, {"intent", NULL}, {"tags", NULL},
 		{"label", NULL}, {"email", NULL}, {"organization", NULL},
 		{"vip", NULL}, {"subject", NULL}, {"content_type", NULL},
 		{"language", NULL},
 	};
+	/* clang-format on */
 	int col[DP_ARRAY_LEN(names)];
 	struct csv *c = csv_new(f, name);
 	size_t cap = 0;
@@ -267,9 +278,9 @@ struct classifier_example *eval_training_rows(const struct eval_set *set,
 			continue;
 		ex[*n].text = r->text;
 		ex[*n].name = r->intent ? r->intent : "other";
-		ex[*n].kind = background ? CLASS_BACKGROUND
+		ex[*n].kind = background                                  ? CLASS_BACKGROUND
 			      : r->labelled && r->label == EVAL_SENSITIVE ? CLASS_SENSITIVE
-			      : CLASS_INTENT;
+									  : CLASS_INTENT;
 		(*n)++;
 	}
 	for (size_t i = 0; i < n_extra; i++)
@@ -296,7 +307,7 @@ static enum eval_class outcome_class(enum outcome o)
 	if (o == OUTCOME_HUMAN_VIP)
 		return EVAL_CLASS_VIP;
 	return outcome_is_human(o) || o == OUTCOME_NONE ? EVAL_CLASS_HUMAN
-						       : EVAL_CLASS_AI;
+							: EVAL_CLASS_AI;
 }
 
 static double now_us(void)
@@ -328,7 +339,8 @@ static void score(const struct eval_row *r, const struct policy *p,
 
 		rep->intent_n++;
 		rep->intent_ok += ok;
-		bin = bin < 0 ? 0 : bin > 9 ? 9 : bin;
+		bin = bin < 0 ? 0 : bin > 9 ? 9
+					    : bin;
 		rep->conf_n[bin]++;
 		rep->conf_ok[bin] += ok;
 	}
@@ -384,8 +396,12 @@ static void decide_rows(const struct eval_set *set, const struct policy *p,
 	for (size_t i = 0; i < set->n; i++) {
 		const struct eval_row *r = &set->rows[i];
 		struct ticket_event ev;
-		struct triage_input in = {.ev = &ev, .vip = vip, .policy = p,
-					  .model = m};
+		struct triage_input in = {
+			.ev = &ev,
+			.vip = vip,
+			.policy = p,
+			.model = m,
+		};
 		struct decision d;
 		double t0;
 

@@ -52,26 +52,29 @@ enum eval_label {
 };
 
 /* Outcome classes scored: a human for a VIP, a human, the AI. */
-enum eval_class { EVAL_CLASS_VIP, EVAL_CLASS_HUMAN, EVAL_CLASS_AI, EVAL_CLASSES };
+enum eval_class { EVAL_CLASS_VIP,
+		  EVAL_CLASS_HUMAN,
+		  EVAL_CLASS_AI,
+		  EVAL_CLASSES };
 
 struct eval_row {
-	char *text;          /* as in the file */
-	char *subject;       /* or NULL */
-	bool html;           /* content_type text/html */
-	char *language;      /* or NULL */
-	char *intent;        /* true intent or NULL */
+	char *text;     /* as in the file */
+	char *subject;  /* or NULL */
+	bool html;      /* content_type text/html */
+	char *language; /* or NULL */
+	char *intent;   /* true intent or NULL */
 	enum eval_label label;
-	bool labelled;       /* label known (label column, or intent) */
+	bool labelled; /* label known (label column, or intent) */
 	char *email;
 	char *organization;
 	bool vip;
-	long line;           /* where the record starts in the file */
+	long line; /* where the record starts in the file */
 };
 
 struct eval_set {
 	struct eval_row *rows;
 	size_t n;
-	bool has_intent;     /* the file has an intent column */
+	bool has_intent; /* the file has an intent column */
 };
 
 const char *eval_label_name(enum eval_label l);
@@ -110,24 +113,24 @@ struct classifier_example *eval_training_rows(const struct eval_set *set,
 
 struct eval_report {
 	size_t n;
-	int folds;                    /* 0: the given model was used */
+	int folds; /* 0: the given model was used */
 	size_t label_n[EVAL_LABELS];
 	/* rows by label and decided outcome (the would-be one in shadow) */
 	size_t matrix[EVAL_LABELS][OUTCOME_AI_REPLY + 1];
 	size_t class_tp[EVAL_CLASSES], class_fp[EVAL_CLASSES],
 		class_fn[EVAL_CLASSES];
-	size_t intent_n, intent_ok;   /* routine rows with a true intent */
+	size_t intent_n, intent_ok; /* routine rows with a true intent */
 	/* the same rows by the confidence of the decided intent, in tenths */
 	size_t conf_n[10], conf_ok[10];
 	double latency_median_us, latency_p99_us;
 	/* derived */
-	double human_recall;          /* explicit + complaint + anger -> human */
-	double routine_automation;    /* routine -> AI */
-	double intent_accuracy;       /* routine rows */
-	double out_of_scope_kept;     /* out_of_scope -> human */
-	double premium_vip;           /* premium -> human_vip */
-	double money_kept;            /* money_sensitive -> human */
-	double sensitive_kept;        /* sensitive -> human */
+	double human_recall;       /* explicit + complaint + anger -> human */
+	double routine_automation; /* routine -> AI */
+	double intent_accuracy;    /* routine rows */
+	double out_of_scope_kept;  /* out_of_scope -> human */
+	double premium_vip;        /* premium -> human_vip */
+	double money_kept;         /* money_sensitive -> human */
+	double sensitive_kept;     /* sensitive -> human */
 };
 
 /* Decide every labelled row and score it. With folds >= 2, k-fold

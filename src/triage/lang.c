@@ -17,6 +17,7 @@ struct lang {
 	const char *const *words;
 };
 
+/* clang-format off */
 static const char *const en[] = {
 	"the", "and", "is", "are", "you", "your", "my", "i", "to", "of", "it",
 	"this", "that", "with", "for", "have", "can", "how", "what", "please",
@@ -68,6 +69,7 @@ static const struct lang langs[] = {
 	{"en", en}, {"de", de}, {"fr", fr}, {"es", es},
 	{"sv", sv}, {"nl", nl}, {"it", it}, {"pt", pt},
 };
+/* clang-format on */
 
 #define N_LANGS DP_ARRAY_LEN(langs)
 #define MIN_HITS 2

@@ -114,7 +114,7 @@ static int add_background(void *ctx, const char *const *v)
 
 	for (size_t i = 0; i < d->n; i++) {
 		if (strcmp(d->intent[i], v[1]) == 0) {
-			put_row(d->out, v[0], d->class[i], d->label[i]);
+			put_row(d->out, v[0], d->class[i], d -> label[i]);
 			return 0;
 		}
 	}

@@ -18,16 +18,16 @@ enum policy_mode {
 
 struct policy {
 	enum policy_mode mode;
-	double min_confidence;       /* below: human, reason low_confidence */
-	double min_in_scope;         /* below: human, reason out_of_scope */
-	char *draft_intents;         /* intents the AI may draft */
-	char *auto_reply_intents;    /* intents the AI may answer (mode auto) */
-	char *money_sensitive_intents; /* always a human */
+	double min_confidence;          /* below: human, reason low_confidence */
+	double min_in_scope;            /* below: human, reason out_of_scope */
+	char *draft_intents;            /* intents the AI may draft */
+	char *auto_reply_intents;       /* intents the AI may answer (mode auto) */
+	char *money_sensitive_intents;  /* always a human */
 	char *explicit_request_intents; /* intents that ask for a person */
-	char *complaint_intents;     /* intents that are complaints */
-	int max_customer_messages;   /* longer threads go to a human */
-	char *languages;             /* languages the knowledge base covers */
-	bool draft_for_human;        /* attach an internal-only draft to human */
+	char *complaint_intents;        /* intents that are complaints */
+	int max_customer_messages;      /* longer threads go to a human */
+	char *languages;                /* languages the knowledge base covers */
+	bool draft_for_human;           /* attach an internal-only draft to human */
 };
 
 const char *policy_mode_name(enum policy_mode m);

@@ -20,6 +20,7 @@
 
 /* ASCII folding of U+00C0..U+00FF (upper and lower case); NULL for the
  * two signs in the block (multiplication and division). */
+/* clang-format off */
 static const char *const latin1[64] = {
 	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e",
 	"i", "i", "i", "i", "d", "n", "o", "o", "o", "o", "o", NULL,
@@ -28,6 +29,7 @@ static const char *const latin1[64] = {
 	"i", "i", "i", "i", "d", "n", "o", "o", "o", "o", "o", NULL,
 	"o", "u", "u", "u", "u", "y", "th", "y",
 };
+/* clang-format on */
 
 /* Latin Extended-A (U+0100..U+017F): the base letter of each code point,
  * upper and lower case alike; œ/Œ is handled separately. */
@@ -68,7 +70,7 @@ bool text_other_letter(uint32_t cp)
 
 struct state {
 	struct text_tokens *out;
-	size_t w;         /* write position in words[] */
+	size_t w; /* write position in words[] */
 	bool in_word;
 	bool sentence, clause;
 };

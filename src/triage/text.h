@@ -25,13 +25,13 @@
 #define TEXT_MAX_WORD 48
 
 struct token {
-	const char *word;   /* normalized, NUL-terminated, inside text_tokens */
-	uint32_t len;       /* strlen(word) */
-	uint32_t start;     /* byte range in the input */
+	const char *word; /* normalized, NUL-terminated, inside text_tokens */
+	uint32_t len;     /* strlen(word) */
+	uint32_t start;   /* byte range in the input */
 	uint32_t end;
-	bool sentence;      /* a sentence boundary comes before this token */
-	bool clause;        /* a clause boundary (or sentence) comes before */
-	bool foreign;       /* holds letters that were not folded to ASCII */
+	bool sentence; /* a sentence boundary comes before this token */
+	bool clause;   /* a clause boundary (or sentence) comes before */
+	bool foreign;  /* holds letters that were not folded to ASCII */
 };
 
 struct text_tokens {

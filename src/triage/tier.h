@@ -17,7 +17,10 @@
 
 #include "common/event.h"
 
-enum vip_kind { VIP_EMAIL, VIP_DOMAIN, VIP_ORGANIZATION, VIP_TAG };
+enum vip_kind { VIP_EMAIL,
+		VIP_DOMAIN,
+		VIP_ORGANIZATION,
+		VIP_TAG };
 
 /* Longest accepted rule value (an e-mail address may be 254 bytes). */
 #define VIP_VALUE_MAX 254

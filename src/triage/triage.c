@@ -150,10 +150,12 @@ static void add_language(const struct policy *p, const struct text_tokens *tk,
  * now, so it is neither searched for cues nor classified. */
 static bool subject_is_earlier(const char *s)
 {
+	/* clang-format off */
 	static const char *const prefixes[] = {
 		"re", "aw", "antw", "sv", "vs", "fw", "fwd", "wg", "tr", "rv",
 		"res", "ref", "odp",
 	};
+	/* clang-format on */
 
 	while (*s == ' ' || *s == '\t')
 		s++;

@@ -33,7 +33,7 @@ struct triage_input {
 	const struct vip_rules *vip;          /* may be NULL: no own rules */
 	const struct ticket_history *history; /* may be NULL: first message */
 	const struct policy *policy;
-	const struct classifier *model;       /* may be NULL: no model, human */
+	const struct classifier *model; /* may be NULL: no model, human */
 };
 
 /* Decide for one customer message; out is overwritten. */

@@ -66,11 +66,13 @@ static int prompt_tokens(const char *body)
 static void bench_tokens(const struct config *cfg, const struct llm_passage *p,
 			 size_t np)
 {
+	/* clang-format off */
 	static const char *const threads[] = {
 		"gmail_en", "outlook_en", "outlook_de", "apple_fr", "thunderbird_es",
 		"original_message_de", "bottom_post", "forward_gmail", "sv_signoff",
 		"disclaimer_tracking", "outlook_chain",
 	};
+	/* clang-format on */
 	long text_naive = 0, text_clean = 0, full_naive = 0, full_clean = 0;
 
 	printf("1. prompt tokens, naive whole thread vs cleaned (customer text | whole prompt with %zu passages)\n",

@@ -261,7 +261,11 @@ START_TEST(test_healthz)
 	harness_response_release(&r);
 
 	ck_assert_int_eq(harness_request(h, &(struct harness_request){
-					 .method = "HEAD", .path = "/healthz"}, &r), 0);
+						    .method = "HEAD",
+						    .path = "/healthz",
+					    },
+					 &r),
+			 0);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_uint_eq(r.body_len, 0);
 	harness_response_release(&r);
@@ -281,7 +285,7 @@ START_TEST(test_metrics)
 	before = metrics();
 	ck_assert_ptr_nonnull(strstr(before, "# TYPE deskpilot_http_requests_total counter"));
 	ck_assert_ptr_nonnull(strstr(before,
-		"# TYPE deskpilot_http_request_duration_seconds histogram"));
+				     "# TYPE deskpilot_http_request_duration_seconds histogram"));
 	ck_assert_ptr_nonnull(strstr(before, "# TYPE deskpilot_events_stored_total counter"));
 	ck_assert_double_ge(sample(before, "deskpilot_events_stored_total"), 0);
 	b_ok = sample(before, healthz_ok);
@@ -343,7 +347,9 @@ START_TEST(test_unconfigured_helpdesk)
 	assert_error(&r, 404, "not found");
 	harness_response_release(&r);
 	ck_assert_int_eq(harness_sql_int(h, "SELECT count(*) FROM events"
-					 " WHERE source = 'osticket'", &n), 0);
+					    " WHERE source = 'osticket'",
+					 &n),
+			 0);
 	ck_assert_int_eq(n, 0);
 	free(body);
 }
@@ -405,7 +411,12 @@ START_TEST(test_length_required)
 	/* A POST without a body has no Content-Length at all. */
 	hook_init(&k, "", 0, "no-length-1");
 	ck_assert_int_eq(harness_request(h, &(struct harness_request){
-		.method = "POST", .path = "/hooks/zammad", .headers = k.headers}, &r), 0);
+						    .method = "POST",
+						    .path = "/hooks/zammad",
+						    .headers = k.headers,
+					    },
+					 &r),
+			 0);
 	assert_error(&r, 411, "length required");
 	harness_response_release(&r);
 
@@ -437,7 +448,8 @@ START_TEST(test_bad_length)
 	/* nginx itself refuses an unparseable Content-Length... */
 	ck_assert_int_eq(harness_post(h, "/hooks/zammad",
 				      (const char *const[]){"Content-Length: abc", NULL},
-				      "{}", 2, &r), 0);
+				      "{}", 2, &r),
+			 0);
 	ck_assert_int_eq(r.status, 400);
 	harness_response_release(&r);
 
@@ -480,7 +492,11 @@ START_TEST(test_header_flood)
 	}
 	headers[N] = NULL;
 	ck_assert_int_eq(harness_request(h, &(struct harness_request){
-		.path = "/healthz", .headers = headers}, &r), 0);
+						    .path = "/healthz",
+						    .headers = headers,
+					    },
+					 &r),
+			 0);
 	assert_error(&r, 431, "request header fields too large");
 	harness_response_release(&r);
 }
@@ -628,9 +644,11 @@ END_TEST
 /* Send raw bytes to 127.0.0.1:port; returns the connected fd. */
 static int raw_send(int port, const char *data, size_t len)
 {
-	struct sockaddr_in sa = {.sin_family = AF_INET,
-				 .sin_port = htons((uint16_t)port),
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct sockaddr_in sa = {
+		.sin_family = AF_INET,
+		.sin_port = htons((uint16_t)port),
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	};
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
 	ck_assert_int_ge(fd, 0);

@@ -74,9 +74,14 @@ static void llm_control(const char *json)
 {
 	struct harness_response r;
 	const char *headers[] = {"Content-Type: application/json", NULL};
-	struct harness_request rq = {.method = "POST", .path = "/__control",
-				     .headers = headers, .body = json,
-				     .body_len = strlen(json), .port = llm_port};
+	struct harness_request rq = {
+		.method = "POST",
+		.path = "/__control",
+		.headers = headers,
+		.body = json,
+		.body_len = strlen(json),
+		.port = llm_port,
+	};
 
 	ck_assert_int_eq(harness_request(h, &rq, &r), 0);
 	ck_assert_int_eq(r.status, 200);
@@ -88,8 +93,11 @@ static void llm_control(const char *json)
 static json_t *llm_stats(void)
 {
 	struct harness_response r;
-	struct harness_request rq = {.method = "GET", .path = "/__stats",
-				     .port = llm_port};
+	struct harness_request rq = {
+		.method = "GET",
+		.path = "/__stats",
+		.port = llm_port,
+	};
 	json_t *j;
 
 	ck_assert_int_eq(harness_request(h, &rq, &r), 0);
@@ -159,7 +167,9 @@ START_TEST(test_model_drafts)
 	ck_assert(harness_sql_text_is(h, "SELECT drafter FROM decisions WHERE ticket_id = 301",
 				      "llm"));
 	ck_assert_int_eq(harness_sql_int(h, "SELECT tokens_in + tokens_out FROM decisions"
-					    " WHERE ticket_id = 301", &tokens), 0);
+					    " WHERE ticket_id = 301",
+					 &tokens),
+			 0);
 	ck_assert_int_gt(tokens, 0);
 	st = zammad_fake_state(h, zammad_port);
 	ck_assert(zammad_has_tag(st, 301, "ai-draft"));
@@ -214,7 +224,8 @@ START_TEST(test_model_promises_what_the_kb_does_not)
 	/* The model's draft promised what no cited entry says: rejected, so
 	 * any draft kept is the knowledge base's own. */
 	ck_assert(!harness_sql_text_is(h, "SELECT coalesce(drafter, '') FROM decisions"
-					  " WHERE ticket_id = 303", "llm"));
+					  " WHERE ticket_id = 303",
+				       "llm"));
 	json_t *st = zammad_fake_state(h, zammad_port);
 	ck_assert_int_eq(zammad_articles(st, 303, false, NULL), 0);
 	ck_assert(!zammad_has_tag(st, 303, "vip"));

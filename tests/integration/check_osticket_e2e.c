@@ -50,7 +50,7 @@ static struct harness *h;
 static char *mysql_bin;
 static char *restore_path; /* SQL that puts back what the run changed */
 static pid_t changer;      /* the process that changed it */
-static char tag[32]; /* makes this run's e-mail addresses unique */
+static char tag[32];       /* makes this run's e-mail addresses unique */
 
 static const char *env_or(const char *name, const char *def)
 {
@@ -149,9 +149,9 @@ static void up(void)
 	ck_assert_msg(h != NULL, "%s", harness_error());
 	ck_assert_msg(harness_import_kb(h) == 0, "%s", harness_error());
 	email = xasprintf("vera.%s@example.com", tag);
-	ck_assert_int_eq(harness_cli(h, (const char *const[]){"vip", "add", "email", email,
-							     "e2e premium customer", NULL},
-				     NULL), 0);
+	ck_assert_int_eq(harness_cli(h, (const char *const[]){"vip", "add", "email", email, "e2e premium customer", NULL},
+				     NULL),
+			 0);
 	free(email);
 	ck_assert_msg(harness_start_deskpilot(h) == 0, "%s", harness_error());
 	ck_assert_msg(harness_start_nginx(h) == 0, "%s", harness_error());
@@ -169,16 +169,17 @@ static void up(void)
 	where = instance_where("send_messages");
 	sql = xasprintf("SELECT COUNT(*) FROM %splugin p JOIN %splugin_instance i ON"
 			" i.plugin_id = p.id WHERE p.install_path LIKE '%%deskpilot%%' AND"
-			" p.isactive = 1 AND i.flags & 1", P, P);
+			" p.isactive = 1 AND i.flags & 1",
+			P, P);
 	v = ost_sql_ok(sql);
 	ck_assert_msg(strcmp(v, "0") != 0, "no active deskpilot plugin with an enabled"
-		      " instance in osTicket (plugin/osticket/README.md)");
+					   " instance in osTicket (plugin/osticket/README.md)");
 	free(v);
 	free(sql);
 	sql = xasprintf("SELECT COUNT(*) FROM %sconfig WHERE %s AND value <> '1'", P, where);
 	v = ost_sql_ok(sql);
 	ck_assert_msg(strcmp(v, "0") == 0, "the deskpilot plugin instance has \"Customer"
-		      " messages\" off: tick it on the instance's page");
+					   " messages\" off: tick it on the instance's page");
 	free(v);
 	free(sql);
 	free(where);
@@ -189,7 +190,8 @@ static void up(void)
 	sql = xasprintf("SET SESSION group_concat_max_len = 1048576;"
 			" SELECT IFNULL(GROUP_CONCAT(CONCAT('UPDATE %sconfig SET value ="
 			" UNHEX(''', HEX(value), ''') WHERE id = ', id, ';') SEPARATOR ' '), '')"
-			" FROM %sconfig WHERE %s", P, P, where);
+			" FROM %sconfig WHERE %s",
+			P, P, where);
 	undo = ost_sql_ok(sql);
 	ck_assert_msg(*undo, "no deskpilot plugin instance has a hook URL");
 	free(sql);
@@ -200,7 +202,8 @@ static void up(void)
 	changer = getpid();
 	atexit(restore_at_exit);
 	sql = xasprintf("UPDATE %sconfig SET value = 'http://127.0.0.1:%d/hooks/osticket'"
-			" WHERE %s", P, h->port, where);
+			" WHERE %s",
+			P, h->port, where);
 	v = ost_sql_ok(sql);
 	free(v);
 	free(sql);
@@ -265,7 +268,8 @@ static bool decision_written(void *arg)
 	struct done_wait *w = arg;
 	char *sql = xasprintf("SELECT count(*) FROM outbox o JOIN decisions d ON"
 			      " d.id = o.decision_id WHERE d.source = 'osticket' AND"
-			      " d.ticket_id = %lld AND o.state = 'done'", w->ticket);
+			      " d.ticket_id = %lld AND o.state = 'done'",
+			      w->ticket);
 	int64_t n = 0;
 
 	harness_sql_int(h, sql, &n);
@@ -302,17 +306,18 @@ static char *ost_answer(long long ticket, const char *field)
 		"SELECT CONCAT(IFNULL(v.value, ''), '|', IFNULL(v.value_id, ''))"
 		" FROM %sform_entry e JOIN %sform_entry_values v ON v.entry_id = e.id"
 		" JOIN %sform_field f ON f.id = v.field_id WHERE e.object_type = 'T'"
-		" AND e.object_id = %lld AND f.name = '%s'", P, P, P, ticket, field);
+		" AND e.object_id = %lld AND f.name = '%s'",
+		P, P, P, ticket, field);
 	char *v = ost_sql_ok(sql);
 
 	free(sql);
 	return v;
 }
 
-#define NOTES "SELECT count(*) FROM %sthread_entry te JOIN %sthread t ON" \
+#define NOTES "SELECT count(*) FROM %sthread_entry te JOIN %sthread t ON"             \
 	      " t.id = te.thread_id WHERE t.object_type = 'T' AND t.object_id = %lld" \
 	      " AND te.type = 'N' AND te.poster = 'deskpilot'"
-#define REPLIES "SELECT count(*) FROM %sthread_entry te JOIN %sthread t ON" \
+#define REPLIES "SELECT count(*) FROM %sthread_entry te JOIN %sthread t ON"             \
 		" t.id = te.thread_id WHERE t.object_type = 'T' AND t.object_id = %lld" \
 		" AND te.type = 'R'"
 
@@ -330,12 +335,14 @@ START_TEST(test_premium_customer_gets_a_human)
 	ck_assert_msg(strncmp(marker, "1|", 2) == 0, "VIP marker is '%s'", marker);
 	prio = ost_answer(id, "priority");
 	sql = xasprintf("SELECT CONCAT('|', priority_id) FROM %sticket_priority"
-			" WHERE priority = 'High'", P);
+			" WHERE priority = 'High'",
+			P);
 	want = ost_sql_ok(sql);
 	ck_assert_msg(strstr(prio, want) != NULL, "priority answer '%s'", prio);
 	free(sql);
 	sql = xasprintf("SELECT tm.name FROM %sticket t JOIN %steam tm ON"
-			" tm.team_id = t.team_id WHERE t.ticket_id = %lld", P, P, id);
+			" tm.team_id = t.team_id WHERE t.ticket_id = %lld",
+			P, P, id);
 	team = ost_sql_ok(sql);
 	ck_assert_str_eq(team, env_or("OSTICKET_VIP_TEAM", "VIP"));
 	free(team);
@@ -404,7 +411,8 @@ int main(void)
 			/* TAP's skip (the test driver is TAP). */
 			printf("1..0 # SKIP %s is not set: this test needs a real osTicket"
 			       " with the deskpilot plugin (see tests/integration/"
-			       "check_osticket_e2e.c)\n", need[i]);
+			       "check_osticket_e2e.c)\n",
+			       need[i]);
 			return 0;
 		}
 	}

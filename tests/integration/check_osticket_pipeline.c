@@ -105,8 +105,7 @@ static char *json_event(const char *name, long long ts, const char *delivery,
 	json_object_set_new(j, "timestamp", json_integer(ts));
 	json_object_set_new(j, "delivery_id", json_string(delivery));
 	for (size_t i = 0; set && set[i]; i += 2)
-		json_object_set_new(j, set[i], json_loads(set[i + 1],
-							  JSON_DECODE_ANY, NULL));
+		json_object_set_new(j, set[i], json_loads(set[i + 1], JSON_DECODE_ANY, NULL));
 	out = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
 	free(text);
@@ -127,7 +126,8 @@ static long deliver_to(struct harness *hh, const char *ctype, const char *body,
 	tsh = xasprintf("X-Deskpilot-Timestamp: %lld", ts);
 	const char *headers[] = {ct, sig, tsh, NULL};
 	ck_assert_int_eq(harness_post(hh, "/hooks/osticket", headers, body,
-				      strlen(body), resp), 0);
+				      strlen(body), resp),
+			 0);
 	status = resp->status;
 	free(ct);
 	free(sig);
@@ -164,9 +164,14 @@ static void fake_control(const char *json)
 {
 	struct harness_response r;
 	const char *headers[] = {"Content-Type: application/json", NULL};
-	struct harness_request rq = {.method = "POST", .path = "/__control",
-				     .headers = headers, .body = json,
-				     .body_len = strlen(json), .port = fake_port};
+	struct harness_request rq = {
+		.method = "POST",
+		.path = "/__control",
+		.headers = headers,
+		.body = json,
+		.body_len = strlen(json),
+		.port = fake_port,
+	};
 
 	ck_assert_int_eq(harness_request(h, &rq, &r), 0);
 	ck_assert_int_eq(r.status, 200);

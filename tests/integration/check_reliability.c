@@ -269,8 +269,9 @@ START_TEST(test_outage_refused_500s_slow_then_back)
 	assert_applied_once(h, n);
 	/* In order per ticket: each ticket's actions finished in id order. */
 	ck_assert_int_eq(sql_int(h,
-		"SELECT count(*) FROM outbox a JOIN outbox b ON a.source = b.source"
-		" AND a.ticket_id = b.ticket_id AND a.id < b.id AND a.done_at > b.done_at"), 0);
+				 "SELECT count(*) FROM outbox a JOIN outbox b ON a.source = b.source"
+				 " AND a.ticket_id = b.ticket_id AND a.id < b.id AND a.done_at > b.done_at"),
+			 0);
 	harness_free(h);
 }
 END_TEST

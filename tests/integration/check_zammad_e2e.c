@@ -111,7 +111,8 @@ START_TEST(test_routine_email_gets_a_draft_note)
 	json_t *st;
 
 	ck_assert_int_eq(zammad_deliver(h, body, len, "3f1c2b9e-8d0a-4c55-9a51-0d6e3b7a9c10",
-				 SECRET, &r), 202);
+					SECRET, &r),
+			 202);
 	harness_response_release(&r);
 	wait_settled("SELECT count(*) FROM decisions WHERE ticket_id = 81");
 	ck_assert(harness_sql_text_is(h, "SELECT outcome FROM decisions WHERE ticket_id = 81",
@@ -154,7 +155,8 @@ START_TEST(test_same_delivery_twice_is_decided_once)
 
 	/* Zammad retrying the delivery the previous test sent. */
 	ck_assert_int_eq(zammad_deliver(h, body, len, "3f1c2b9e-8d0a-4c55-9a51-0d6e3b7a9c10",
-				 SECRET, &r), 200);
+					SECRET, &r),
+			 200);
 	ck_assert_ptr_nonnull(strstr(r.body, "duplicate"));
 	harness_response_release(&r);
 	/* The same article under a new delivery id is the same event too. */

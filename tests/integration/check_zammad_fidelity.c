@@ -120,14 +120,16 @@ START_TEST(test_undeliverable_reply_goes_to_a_human)
 				      "ai_reply"));
 	/* Dead at the first refusal, not retried until max age. */
 	ck_assert_int_eq(sql_int("SELECT count(*) FROM outbox WHERE ticket_id = 81"
-				 " AND action = 'reply' AND state = 'dead' AND attempts = 1"), 1);
+				 " AND action = 'reply' AND state = 'dead' AND attempts = 1"),
+			 1);
 	why = harness_sql_text(h, "SELECT last_error FROM outbox WHERE ticket_id = 81"
 				  " AND action = 'reply'");
 	ck_assert_ptr_nonnull(why);
 	ck_assert_msg(strstr(why, "No email address found for group 'Phone Desk' (4)"), "%s", why);
 	free(why);
 	ck_assert_int_eq(sql_int("SELECT count(*) FROM outbox WHERE ticket_id = 81"
-				 " AND state = 'dead'"), 1);
+				 " AND state = 'dead'"),
+			 1);
 	st = zammad_fake_state(h, zammad_port);
 	ck_assert_int_eq(zammad_articles(st, 81, false, NULL), 0);
 	ck_assert_int_eq(zammad_articles(st, 81, true, NULL), 1);
@@ -157,11 +159,12 @@ START_TEST(test_auto_response_gets_no_answer)
 	wait_settled("SELECT count(*) FROM decisions d JOIN events e ON e.id = d.event_id"
 		     " WHERE e.article_id = 106");
 	ck_assert(harness_sql_text_is(h, "SELECT d.outcome FROM decisions d JOIN events e"
-				      " ON e.id = d.event_id WHERE e.article_id = 106",
+					 " ON e.id = d.event_id WHERE e.article_id = 106",
 				      "none"));
 	ck_assert(harness_sql_text_is(h, "SELECT coalesce(d.would_be, 'none') FROM decisions d"
-				      " JOIN events e ON e.id = d.event_id"
-				      " WHERE e.article_id = 106", "none"));
+					 " JOIN events e ON e.id = d.event_id"
+					 " WHERE e.article_id = 106",
+				      "none"));
 	reasons = harness_sql_text(h, "SELECT d.reasons FROM decisions d JOIN events e"
 				      " ON e.id = d.event_id WHERE e.article_id = 106");
 	ck_assert_ptr_nonnull(reasons);

@@ -691,7 +691,7 @@ static int write_nginx_files(struct harness *h)
 	params = harness_slurp(FASTCGI_PARAMS, NULL);
 	if (!params) {
 		set_error("cannot read %s: install nginx (apt-get install nginx-light)",
-		     FASTCGI_PARAMS);
+			  FASTCGI_PARAMS);
 		return -1;
 	}
 	path = harness_path(h, "fastcgi_params");
@@ -896,7 +896,7 @@ int harness_start_nginx(struct harness *h)
 
 	if (access(nginx, X_OK) != 0) {
 		set_error("nginx not found at '%s': install it (apt-get install nginx-light)",
-		     nginx);
+			  nginx);
 		goto out;
 	}
 	for (int attempt = 0; attempt < NGINX_ATTEMPTS && rc < 0; attempt++) {
@@ -1100,11 +1100,13 @@ int harness_post(struct harness *h, const char *path,
 		 struct harness_response *resp)
 {
 	return harness_request(h,
-			       &(struct harness_request){.method = "POST",
-							 .path = path,
-							 .headers = headers,
-							 .body = body,
-							 .body_len = len},
+			       &(struct harness_request){
+				       .method = "POST",
+				       .path = path,
+				       .headers = headers,
+				       .body = body,
+				       .body_len = len,
+			       },
 			       resp);
 }
 
@@ -1497,7 +1499,8 @@ static bool settled(void *arg)
 	if (harness_sql_int(st->h, st->sql, &n) < 0 || n <= 0)
 		return false;
 	return harness_sql_int(st->h, "SELECT count(*) FROM outbox WHERE state = 'pending'",
-			       &pending) == 0 && pending == 0;
+			       &pending) == 0 &&
+	       pending == 0;
 }
 
 bool harness_wait_settled(struct harness *h, const char *sql, int timeout_ms)

@@ -84,19 +84,19 @@ struct harness_proc {
 };
 
 struct harness {
-	char *dir;      /* the temp dir; removed by harness_free */
-	char *conf;     /* DIR/deskpilot.conf */
-	char *db;       /* DIR/deskpilot.db */
-	char *sock;     /* DIR/deskpilot.sock (also with inherit_fd0) */
-	char *listen;   /* the `listen =` value written to the config */
-	char *log;      /* DIR/deskpilot.log: deskpilot's stderr */
-	char *nginx_log; /* DIR/nginx-error.log */
-	int port;       /* nginx, buffering request bodies like production */
+	char *dir;           /* the temp dir; removed by harness_free */
+	char *conf;          /* DIR/deskpilot.conf */
+	char *db;            /* DIR/deskpilot.db */
+	char *sock;          /* DIR/deskpilot.sock (also with inherit_fd0) */
+	char *listen;        /* the `listen =` value written to the config */
+	char *log;           /* DIR/deskpilot.log: deskpilot's stderr */
+	char *nginx_log;     /* DIR/nginx-error.log */
+	int port;            /* nginx, buffering request bodies like production */
 	int port_unbuffered; /* nginx with fastcgi_request_buffering off */
-	int fcgi_port;  /* deskpilot's TCP port with opts.tcp, else 0 */
-	int listen_fd;  /* with inherit_fd0: the socket, kept open as
+	int fcgi_port;       /* deskpilot's TCP port with opts.tcp, else 0 */
+	int listen_fd;       /* with inherit_fd0: the socket, kept open as
 			 * systemd keeps it across restarts; else -1 */
-	pid_t deskpilot; /* 0 when not running */
+	pid_t deskpilot;     /* 0 when not running */
 	pid_t nginx;
 	struct harness_opts opts; /* ini is copied */
 	struct harness_proc procs[HARNESS_MAX_PROCS];
@@ -116,9 +116,9 @@ struct harness_request {
 	const char *const *headers; /* NULL-terminated "Name: value", or NULL */
 	const char *body;           /* NULL: no body and no Content-Length */
 	size_t body_len;
-	bool chunked;               /* send body with Transfer-Encoding: chunked */
-	int port;                   /* 0: h->port */
-	long timeout_ms;            /* 0: 10 s */
+	bool chunked;    /* send body with Transfer-Encoding: chunked */
+	int port;        /* 0: h->port */
+	long timeout_ms; /* 0: 10 s */
 };
 
 /* Once per test program, before any other call and before Check forks:

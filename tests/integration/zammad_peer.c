@@ -114,9 +114,14 @@ void zammad_fake_control(struct harness *h, int port, const char *json)
 {
 	struct harness_response r;
 	const char *headers[] = {"Content-Type: application/json", NULL};
-	struct harness_request rq = {.method = "POST", .path = "/__control",
-				     .headers = headers, .body = json,
-				     .body_len = strlen(json), .port = port};
+	struct harness_request rq = {
+		.method = "POST",
+		.path = "/__control",
+		.headers = headers,
+		.body = json,
+		.body_len = strlen(json),
+		.port = port,
+	};
 
 	ck_assert_int_eq(harness_request(h, &rq, &r), 0);
 	ck_assert_int_eq(r.status, 200);

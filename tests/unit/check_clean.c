@@ -10,11 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* clang-format off */
 static const char *const threads[] = {
 	"gmail_en", "outlook_en", "outlook_de", "apple_fr", "thunderbird_es",
 	"original_message_de", "bottom_post", "disclaimer_tracking",
 	"forward_gmail", "unicode_ws", "sv_signoff", "outlook_chain",
 };
+/* clang-format on */
 
 static char *slurp(const char *name, const char *ext)
 {
@@ -68,12 +70,17 @@ START_TEST(test_characters)
 {
 	/* CRLF and CR line ends, tabs and NBSP as spaces */
 	expect("a\r\nb\rc", "a\nb\nc");
-	expect("a\tb\xc2\xa0\xc2\xa0" "c", "a b c");
+	expect("a\tb\xc2\xa0\xc2\xa0"
+	       "c",
+	       "a b c");
 	/* zero-width space, BOM, soft hyphen, bidi override: gone */
 	expect("\xef\xbb\xbfpass\xe2\x80\x8bword re\xc2\xadset \xe2\x80\xaeok",
 	       "password reset ok");
 	/* decomposed accents composed: e + U+0301, U + U+0308, s + caron */
-	expect("cafe\xcc\x81 U\xcc\x88" "ber s\xcc\x8c", "caf\xc3\xa9 \xc3\x9c" "ber \xc5\xa1");
+	expect("cafe\xcc\x81 U\xcc\x88"
+	       "ber s\xcc\x8c",
+	       "caf\xc3\xa9 \xc3\x9c"
+	       "ber \xc5\xa1");
 	/* invalid UTF-8 and control bytes dropped, valid text kept */
 	expect("ok\xff\xfe then\x01\x7f fine \xc3\x28!", "ok then fine (!");
 	/* blank lines squeezed, leading and trailing blank lines trimmed */
@@ -98,7 +105,8 @@ START_TEST(test_history_rules)
 	/* signature delimiter */
 	expect("Body\n-- \nSig line", "Body");
 	/* a sign-off followed by real content is not a signature */
-	expect("Thanks,\nhere is more detail on the problem:\n" "line 1\nline 2\nline 3\nline 4\nline 5\nline 6\nline 7",
+	expect("Thanks,\nhere is more detail on the problem:\n"
+	       "line 1\nline 2\nline 3\nline 4\nline 5\nline 6\nline 7",
 	       "Thanks,\nhere is more detail on the problem:\nline 1\nline 2\nline 3\nline 4\nline 5\nline 6\nline 7");
 	/* "Thanks for ..." is a sentence, not a sign-off */
 	expect("Where is it?\nThanks for checking", "Where is it?\nThanks for checking");

@@ -69,7 +69,8 @@ START_TEST(test_overrides)
 	ck_assert_int_eq(load_text(&cfg,
 				   "[server]\nthreads = 8\nmax_body = 512k\nthreads = 9\n"
 				   "[policy]\nmode = shadow\n[server]\nlog_level = warn\n",
-				   &err, NULL), 0);
+				   &err, NULL),
+			 0);
 	ck_assert_int_eq(cfg.threads, 9); /* the later line wins */
 	ck_assert_uint_eq(cfg.max_body, 512 * 1024);
 	ck_assert_int_eq(cfg.policy.mode, POLICY_SHADOW);
@@ -154,7 +155,8 @@ START_TEST(test_secret_files)
 	free(text);
 
 	ck_assert_int_lt(load_text(&cfg, "[zammad]\ntoken_file = /nonexistent/token\n",
-				   &err, NULL), 0);
+				   &err, NULL),
+			 0);
 	ck_assert_ptr_nonnull(strstr(err.msg, "/nonexistent/token"));
 	config_release(&cfg);
 	/* Only secrets have a _file form. */
@@ -189,7 +191,8 @@ START_TEST(test_print_masks_secrets)
 	ck_assert_int_eq(load_text(&cfg,
 				   "[zammad]\nurl = http://127.0.0.1:9\ntoken = tok-123456\n"
 				   "webhook_secret = hook-abcdef\n[llm]\napi_key = key-xyz\n",
-				   &err, NULL), 0);
+				   &err, NULL),
+			 0);
 	out = printed(&cfg);
 	ck_assert_ptr_nonnull(strstr(out, "token = ********\n"));
 	ck_assert_ptr_nonnull(strstr(out, "webhook_secret = ********\n"));
@@ -287,7 +290,8 @@ START_TEST(test_example_documents_every_key)
 	ck_assert_int_eq(load_text(&cfg,
 				   "[zammad]\nurl = http://127.0.0.1:9\nallow_unsigned = true\n"
 				   "[osticket]\nurl = http://127.0.0.1:9\nallow_unsigned = true\n",
-				   &err, NULL), 0);
+				   &err, NULL),
+			 0);
 	all = printed(&cfg);
 	collect_keys(all, &known);
 	ck_assert_int_gt(known.n, 50);

@@ -110,7 +110,7 @@ START_TEST(test_routing)
 	const char *get_hook[] = {"REQUEST_METHOD=GET", "DOCUMENT_URI=/hooks/zammad", NULL};
 	const char *unknown[] = {"REQUEST_METHOD=GET", "DOCUMENT_URI=/admin", NULL};
 	const char *off_hook[] = {"REQUEST_METHOD=POST", "DOCUMENT_URI=/hooks/osticket",
-			    "CONTENT_LENGTH=2", NULL};
+				  "CONTENT_LENGTH=2", NULL};
 	struct front_response r;
 
 	run(healthz, NULL, &r);
@@ -213,8 +213,8 @@ START_TEST(test_ingest)
 		"\"internal\":false,\"content_type\":\"text/plain\",\"body\":\"Where is my order?\"}}";
 	char hex[HMAC_HEX_MAX], sig[128], cl[64];
 	const char *env[] = {"REQUEST_METHOD=POST", "DOCUMENT_URI=/hooks/zammad",
-		       "CONTENT_TYPE=application/json", "HTTP_X_ZAMMAD_DELIVERY=u-1",
-		       sig, cl, NULL};
+			     "CONTENT_TYPE=application/json", "HTTP_X_ZAMMAD_DELIVERY=u-1",
+			     sig, cl, NULL};
 	struct fake_body body = {payload, sizeof(payload) - 1, 0, 0};
 	struct front_response r;
 

@@ -63,11 +63,13 @@ START_TEST(get_and_post_with_headers)
 	http_response_init(&r);
 	ck_assert_int_eq(call("POST", "/api/v1/tags/add", auth,
 			      "{\"item\":\"vip\",\"object\":\"Ticket\",\"o_id\":82}",
-			      5000, &r, &err), 0);
+			      5000, &r, &err),
+			 0);
 	ck_assert_int_eq(r.status, 201);
 	ck_assert_str_eq(buf_str(&r.body), "true");
 	ck_assert_int_eq(call("GET", "/api/v1/tags?object=Ticket&o_id=82", auth, NULL,
-			      5000, &r, &err), 0);
+			      5000, &r, &err),
+			 0);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_str_eq(buf_str(&r.body), "{\"tags\": [\"vip\"]}");
 	ck_assert_str_eq(r.retry_after, "");
@@ -99,7 +101,8 @@ START_TEST(retry_after_is_kept)
 
 	reset();
 	ck_assert_int_eq(fake_zammad_control(&fake,
-		"{\"fail_next\":1,\"status\":503,\"retry_after\":\"7\"}"), 0);
+					     "{\"fail_next\":1,\"status\":503,\"retry_after\":\"7\"}"),
+			 0);
 	http_response_init(&r);
 	ck_assert_int_eq(call("GET", "/api/v1/users/me", auth, NULL, 5000, &r, NULL), 0);
 	ck_assert_int_eq(r.status, 503);

@@ -102,7 +102,8 @@ START_TEST(test_store)
 
 	/* words find the entry; FTS syntax in ticket text is inert */
 	ck_assert_int_eq(store_kb_search(st, "forgot \"password\" NEAR( OR * title:x",
-					 NULL, hits, 4, &n), 0);
+					 NULL, hits, 4, &n),
+			 0);
 	ck_assert_uint_ge(n, 1);
 	ck_assert_str_eq(hits[0].e.title, "Resetting your password");
 	ck_assert(hits[0].bm25 < 0);
@@ -175,16 +176,19 @@ START_TEST(test_fill_rules)
 	ev.ticket_number = xstrdup("7");
 	/* values are inserted once, never expanded again */
 	ck_assert_int_eq(reply_fill("Hi {{ customer_name }} #{{ticket_number}}", &ev,
-				    true, 1000, &out, missing), 0);
+				    true, 1000, &out, missing),
+			 0);
 	ck_assert_str_eq(out, "Hi {{ticket_number}} Evil #7");
 	free(out);
 	/* fallbacks for empty fields; unknown and malformed braces */
 	ck_assert_int_eq(reply_fill("{{organization|your team}} {{x", &ev, true, 1000,
-				    &out, missing), 0);
+				    &out, missing),
+			 0);
 	ck_assert_str_eq(out, "your team {{x");
 	free(out);
 	ck_assert_int_eq(reply_fill("{{customer_email}}", &ev, true, 1000, &out,
-				    missing), DP_EINVAL);
+				    missing),
+			 DP_EINVAL);
 	ck_assert_str_eq(missing, "customer_email");
 	ck_assert_ptr_null(out);
 	ck_assert_int_eq(reply_fill("0123456789", &ev, false, 5, &out, missing),

@@ -199,20 +199,24 @@ START_TEST(test_second_opinion)
 
 	ck_assert_int_eq(llm_parse_verdict("```json\n{\"intent\": \"delivery_period\", "
 					   "\"needs_person\": false, \"why\": \"asks when\"}\n```",
-					   cand, 2, &v, why, sizeof(why)), 0);
+					   cand, 2, &v, why, sizeof(why)),
+			 0);
 	ck_assert_str_eq(v.intent, "delivery_period");
 	ck_assert(!v.needs_person);
 	ck_assert_str_eq(v.why, "asks when");
 	ck_assert_int_eq(llm_parse_verdict("{\"intent\": \"none\", \"needs_person\": true}",
-					   cand, 2, &v, why, sizeof(why)), 0);
+					   cand, 2, &v, why, sizeof(why)),
+			 0);
 	ck_assert_str_eq(v.intent, "none");
 	ck_assert(v.needs_person);
 	/* Not a candidate, no boolean, not JSON at all. */
 	ck_assert_int_eq(llm_parse_verdict("{\"intent\": \"get_refund\", \"needs_person\": false}",
-					   cand, 2, &v, why, sizeof(why)), DP_EPARSE);
+					   cand, 2, &v, why, sizeof(why)),
+			 DP_EPARSE);
 	ck_assert_ptr_nonnull(strstr(why, "candidate"));
 	ck_assert_int_eq(llm_parse_verdict("{\"intent\": \"track_order\", \"needs_person\": \"no\"}",
-					   cand, 2, &v, why, sizeof(why)), DP_EPARSE);
+					   cand, 2, &v, why, sizeof(why)),
+			 DP_EPARSE);
 	ck_assert_int_eq(llm_parse_verdict("track_order", cand, 2, &v, why, sizeof(why)),
 			 DP_EPARSE);
 }

@@ -102,7 +102,7 @@ static void manual_keys(struct set *out)
 	char *text = slurp("man/deskpilot.conf.5");
 	char *cur = text;
 	char section[48] = "";
-	
+
 	for (char *line = next_line(&cur); line; line = next_line(&cur)) {
 		char word[ITEM_MAX], item[2 * ITEM_MAX];
 

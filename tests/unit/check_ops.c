@@ -86,7 +86,7 @@ struct spec {
 	enum outcome outcome;
 	enum outcome would_be;
 	const char *intent;
-	const char *reason;  /* one reason code, or NULL */
+	const char *reason; /* one reason code, or NULL */
 	const char *draft;
 	int64_t latency_us;
 	int64_t model_ms;
@@ -322,8 +322,10 @@ START_TEST(test_shadow_vip_not_escalated)
 {
 	cfg.vip_sla_minutes = 1;
 	/* Shadow mode writes nothing to the helpdesk: nothing to escalate. */
+	/* clang-format off */
 	decided(30, FRI_1630, &(struct spec){OUTCOME_NONE, OUTCOME_HUMAN_VIP, NULL,
 					     "vip_customer", NULL, 1, 0, 0, 0});
+	/* clang-format on */
 	watchdog_step(s, &cfg, FRI_1630 + 10 * MIN_MS);
 	ck_assert_int_eq(store_sla_breaches(s, 0), 0);
 }
@@ -377,9 +379,11 @@ START_TEST(test_acceptance_measured_from_agent_reply)
 			      "Hello,\n\nyour parcel ships today.\n\n"
 			      "On Fri, 3 May 2024, Ann wrote:\n> where is my parcel\n",
 			      now);
+	/* clang-format off */
 	waiting = decided(41, now, &(struct spec){OUTCOME_AI_DRAFT, OUTCOME_NONE,
 						  "track_order", NULL, "Draft text",
 						  1000, 0, 0, 0});
+	/* clang-format on */
 	/* An agent note is not a reply. */
 	event(41, EVENT_NOTE, "Draft text", "open", now + 1000);
 	acceptance_step(s, &cfg, now + 5000);
@@ -476,6 +480,7 @@ START_TEST(test_stats_figures)
 	cfg.minutes_per_human_ticket = 10;
 	cfg.minutes_per_ai_draft = 4;
 	/* Before the period: not counted. */
+	/* clang-format off */
 	decided(1, t - 86400000LL, &(struct spec){OUTCOME_HUMAN, OUTCOME_NONE, NULL,
 						  "angry", NULL, 100, 0, 0, 0});
 	decided(2, t, &(struct spec){OUTCOME_HUMAN, OUTCOME_NONE, "get_refund",
@@ -495,6 +500,7 @@ START_TEST(test_stats_figures)
 	decided(7, t + 6, &(struct spec){OUTCOME_NONE, OUTCOME_AI_DRAFT,
 					 "track_order", NULL, "shadow draft",
 					 7000, 0, 0, 0});
+	/* clang-format on */
 	vip(8, t + 7);
 	vip(9, t + 8);
 	event(9, EVENT_AGENT_REPLY, "hello", "open", t + 9);
@@ -589,11 +595,13 @@ END_TEST
 
 START_TEST(test_decisions_report_calls)
 {
+	/* clang-format off */
 	int64_t d1 = decided(90, FRI_1630, &(struct spec){OUTCOME_HUMAN, OUTCOME_NONE,
 							  "get_refund", "money_sensitive",
 							  NULL, 1234, 0, 0, 0});
 	decided(91, FRI_1630 + 1, &(struct spec){OUTCOME_AI_DRAFT, OUTCOME_NONE,
 						 "track_order", NULL, "draft", 1, 0, 0, 0});
+	/* clang-format on */
 	struct outbox_item it;
 	json_t *list, *row, *calls;
 
@@ -683,8 +691,10 @@ START_TEST(test_metrics_lines)
 	cfg.acceptance_window = 1;
 	cfg.acceptance_min = 0.5;
 	vip(100, FRI_1630);
+	/* clang-format off */
 	decided(101, FRI_1630, &(struct spec){OUTCOME_HUMAN, OUTCOME_NONE, NULL,
 					      "model_failed", NULL, 1, 250, 10, 0});
+	/* clang-format on */
 	answered_draft(102, "track_\"order", "a b c d", "a", FRI_1630);
 	acceptance_step(s, &cfg, FRI_1630 + 2000);
 	watchdog_step(s, &cfg, FRI_1630 + 2 * MIN_MS);

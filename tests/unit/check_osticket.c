@@ -193,7 +193,8 @@ START_TEST(test_kinds)
 	ck_assert_int_eq(parse_text("application/json",
 				    "{\"delivery_id\":\"n1\",\"timestamp\":1,\"entry_type\":\"N\","
 				    "\"entry_id\":\"9\",\"ticket_id\":3,\"message\":\"internal\"}",
-				    &ev, &err), 0);
+				    &ev, &err),
+			 0);
 	ck_assert_int_eq(ev.kind, EVENT_NOTE);
 	ck_assert(ev.internal);
 	ck_assert_int_eq(ev.article_id, 9); /* "9" and 9 are the same value */
@@ -204,7 +205,8 @@ START_TEST(test_kinds)
 	ck_assert_int_eq(parse_text("text/xml",
 				    "<ticket delivery_id='o1' timestamp='1' entry_type='R' "
 				    "entry_id='10' ticket_id='3' own='true'/>",
-				    &ev, &err), 0);
+				    &ev, &err),
+			 0);
 	ck_assert_int_eq(ev.kind, EVENT_OWN);
 	ck_assert_ptr_null(ev.body);
 	ticket_event_release(&ev);
@@ -213,11 +215,13 @@ END_TEST
 
 /* ---- refusals ----------------------------------------------------------- */
 
+/* clang-format off */
 static const char *const hostile[] = {
 	"hostile_xxe_file.xml", "hostile_billion_laughs.xml",
 	"hostile_external_dtd.xml", "hostile_parameter_entity.xml",
 	"hostile_deep_nesting.xml", "deep_nesting.json",
 };
+/* clang-format on */
 
 START_TEST(test_hostile_refused)
 {
@@ -250,7 +254,8 @@ START_TEST(test_xml_safe_limits)
 	ck_assert_ptr_nonnull(doc);
 	xmlFreeDoc(doc);
 	ck_assert_int_eq(xml_safe_parse("<a><b><c><d/></c></b></a>", 25, &lim,
-					&doc, &err), DP_EPARSE);
+					&doc, &err),
+			 DP_EPARSE);
 	ck_assert_ptr_null(doc);
 	ck_assert_int_eq(xml_safe_parse(ok, 65, &lim, &doc, &err), DP_ETOOBIG);
 	ck_assert_int_eq(xml_safe_parse("<a>", 3, &lim, &doc, &err), DP_EPARSE);
@@ -319,7 +324,8 @@ START_TEST(test_caps)
 	buf_puts(&b, "\"}");
 	ticket_event_init(&ev);
 	ck_assert_int_eq(osticket_parse("application/json", b.data, b.len, &ev,
-					&ts, &err), DP_ETOOBIG);
+					&ts, &err),
+			 DP_ETOOBIG);
 	ck_assert_ptr_nonnull(strstr(err.msg, "'subject' is longer than 1024"));
 	ticket_event_release(&ev);
 
@@ -329,7 +335,8 @@ START_TEST(test_caps)
 		buf_putc(&b, ' ');
 	ticket_event_init(&ev);
 	ck_assert_int_eq(osticket_parse("application/xml", b.data, b.len, &ev,
-					&ts, &err), DP_ETOOBIG);
+					&ts, &err),
+			 DP_ETOOBIG);
 	ticket_event_release(&ev);
 	buf_release(&b);
 }
@@ -389,12 +396,14 @@ START_TEST(test_accept_signed)
 
 	ticket_event_init(&ev);
 	ck_assert_int_eq(accept_with("application/json", json, NULL, "1732550400",
-				     T0 + 10, &ev, &err), 0);
+				     T0 + 10, &ev, &err),
+			 0);
 	ck_assert_int_eq(ev.ticket_id, 342);
 	ticket_event_release(&ev);
 	ticket_event_init(&ev);
 	ck_assert_int_eq(accept_with("text/xml; charset=UTF-8", xml, NULL,
-				     "1732550400", T0 - 10, &ev, &err), 0);
+				     "1732550400", T0 - 10, &ev, &err),
+			 0);
 	ck_assert_int_eq(ev.article_id, 1187);
 	ticket_event_release(&ev);
 	free(json);
@@ -414,45 +423,54 @@ START_TEST(test_accept_refusals)
 	ticket_event_init(&ev);
 	/* No signature. */
 	ck_assert_int_eq(accept_with("application/json", json, "", "1732550400",
-				     T0, &ev, &err), DP_EAUTH);
+				     T0, &ev, &err),
+			 DP_EAUTH);
 	ck_assert_ptr_nonnull(strstr(err.msg, "missing X-Deskpilot-Signature"));
 	/* A signature of other bytes: refused before parsing, so nothing set. */
 	wrong = xasprintf("sha256=%064d", 0);
 	ck_assert_int_eq(accept_with("application/json", json, wrong,
-				     "1732550400", T0, &ev, &err), DP_EAUTH);
+				     "1732550400", T0, &ev, &err),
+			 DP_EAUTH);
 	ck_assert_ptr_nonnull(strstr(err.msg, "signature does not match"));
 	ck_assert_ptr_null(ev.delivery_id);
 	free(wrong);
 	/* Signed, but no timestamp header. */
 	ck_assert_int_eq(accept_with("application/json", json, NULL, NULL, T0,
-				     &ev, &err), DP_EAUTH);
+				     &ev, &err),
+			 DP_EAUTH);
 	/* Stale: outside the 300 s window, and a header that lies about it. */
 	ck_assert_int_eq(accept_with("application/json", json, NULL,
-				     "1732550400", T0 + 301, &ev, &err), DP_EAUTH);
+				     "1732550400", T0 + 301, &ev, &err),
+			 DP_EAUTH);
 	ck_assert_ptr_nonnull(strstr(err.msg, "stale or replayed"));
 	ck_assert_int_eq(accept_with("application/json", json, NULL,
-				     "1732550500", T0 + 100, &ev, &err), DP_EAUTH);
+				     "1732550500", T0 + 100, &ev, &err),
+			 DP_EAUTH);
 	ck_assert_ptr_nonnull(strstr(err.msg, "does not match the body's timestamp"));
 	ticket_event_release(&ev);
 	ticket_event_init(&ev);
 	/* Properly signed hostile XML is still refused, and so is a media
 	 * type the connector does not read. */
 	ck_assert_int_eq(accept_with("application/xml", xxe, NULL, "1732550400",
-				     T0, &ev, &err), DP_EPARSE);
+				     T0, &ev, &err),
+			 DP_EPARSE);
 	ticket_event_release(&ev);
 	ticket_event_init(&ev);
 	ck_assert_int_eq(accept_with("multipart/form-data", json, NULL,
-				     "1732550400", T0, &ev, &err), DP_EMEDIA);
+				     "1732550400", T0, &ev, &err),
+			 DP_EMEDIA);
 	ticket_event_release(&ev);
 	/* allow_unsigned takes unsigned events, still inside the window. */
 	cfg.osticket.allow_unsigned = true;
 	ticket_event_init(&ev);
 	ck_assert_int_eq(accept_with("application/json", json, "", NULL, T0,
-				     &ev, &err), 0);
+				     &ev, &err),
+			 0);
 	ticket_event_release(&ev);
 	ticket_event_init(&ev);
 	ck_assert_int_eq(accept_with("application/json", json, "", NULL,
-				     T0 + 3600, &ev, &err), DP_EAUTH);
+				     T0 + 3600, &ev, &err),
+			 DP_EAUTH);
 	ticket_event_release(&ev);
 	free(json);
 	free(xxe);
@@ -589,8 +607,10 @@ static void *serve_once(void *arg)
 
 static void one_shot_start(struct one_shot *o, const char *response)
 {
-	struct sockaddr_in a = {.sin_family = AF_INET,
-				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct sockaddr_in a = {
+		.sin_family = AF_INET,
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	};
 	socklen_t len = sizeof(a);
 
 	o->response = response;
@@ -685,6 +705,7 @@ END_TEST
 
 /* The plugin's answers (status line, JSON or other body) and what apply
  * makes of them. The action is decision 77 of INSTALLATION for ticket 343. */
+/* clang-format off */
 static const struct {
 	const char *status, *body;
 	int rc;
@@ -732,6 +753,7 @@ static const struct {
 	{"201 Created", "{\"status\":\"duplicate\"}", DP_EREMOTE,
 	 "osticket answered 201 with status 'duplicate'"},
 };
+/* clang-format on */
 
 START_TEST(test_apply_answers)
 {
@@ -796,7 +818,8 @@ START_TEST(test_apply_unreachable)
 	cfg.osticket.url = xasprintf("http://127.0.0.1:%d", port);
 	ck_assert_int_eq(osticket_connector.apply(&cfg, http,
 						  json_array_get(actions, 0),
-						  &result, &err), DP_EBUSY);
+						  &result, &err),
+			 DP_EBUSY);
 	ck_assert_ptr_nonnull(strstr(err.msg, "osticket unreachable"));
 	json_decref(actions);
 	http_client_free(http);

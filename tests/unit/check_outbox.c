@@ -53,7 +53,8 @@ static int64_t raw_bodies(int64_t event_id)
 
 	ck_assert_int_eq(sqlite3_open(dbpath, &h), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_prepare_v2(h, "SELECT count(*) FROM event_raw"
-					    " WHERE event_id = ?1", -1, &st, NULL),
+					       " WHERE event_id = ?1",
+					    -1, &st, NULL),
 			 SQLITE_OK);
 	sqlite3_bind_int64(st, 1, event_id);
 	if (sqlite3_step(st) == SQLITE_ROW)
@@ -182,8 +183,8 @@ START_TEST(test_purge_keeps_decisions)
 {
 	struct ticket_event ev;
 
-	decided_event(7, 71, 1000);     /* old */
-	decided_event(8, 81, 900000);   /* recent */
+	decided_event(7, 71, 1000);   /* old */
+	decided_event(8, 81, 900000); /* recent */
 	ck_assert_int_eq(raw_bodies(1), 1);
 	ck_assert_int_eq(store_purge(s, 500000), 2); /* one event, one draft */
 	ck_assert_int_eq(raw_bodies(1), 0);

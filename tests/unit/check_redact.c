@@ -83,7 +83,8 @@ START_TEST(test_stable_and_restore)
 	ck_assert_str_eq(b, "again [EMAIL_1], card [CARD_1]");
 	ck_assert_uint_eq(r.n, 3);
 	back = redact_restore("We wrote to [EMAIL_1] about the card [CARD_1]; "
-			      "[EMAIL_9] stays.", &r);
+			      "[EMAIL_9] stays.",
+			      &r);
 	ck_assert_str_eq(back, "We wrote to a@x.example about the card ending in 1111; "
 			       "[EMAIL_9] stays.");
 	free(back);

@@ -8,8 +8,8 @@
 
 #include <check.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,9 +135,11 @@ START_TEST(test_migration_4_moves_bodies)
 	ticket_event_release(&ev);
 	store_close(s);
 	ck_assert_int_eq(scalar("SELECT count(*) FROM event_raw WHERE event_id = 1"
-				" AND raw = CAST('{\"exact\":1}' AS BLOB)"), 1);
+				" AND raw = CAST('{\"exact\":1}' AS BLOB)"),
+			 1);
 	ck_assert_int_eq(scalar("SELECT count(*) FROM pragma_table_info('events')"
-				" WHERE name = 'raw'"), 0);
+				" WHERE name = 'raw'"),
+			 0);
 }
 END_TEST
 
@@ -197,9 +199,11 @@ START_TEST(test_migration_5_installation)
 		free(sql);
 	}
 	ck_assert_int_eq(scalar("SELECT count(*) FROM outbox WHERE id = 3"
-				" AND payload = '{\"decision_id\":1}'"), 1);
+				" AND payload = '{\"decision_id\":1}'"),
+			 1);
 	ck_assert_int_eq(scalar("SELECT count(*) FROM outbox WHERE id = 4"
-				" AND payload = '{\"body\":\"x\"}'"), 1);
+				" AND payload = '{\"body\":\"x\"}'"),
+			 1);
 
 	/* Reopening keeps it; another file gets its own. */
 	s = store_open(db, &err);
@@ -361,7 +365,8 @@ static void *reader_thread(void *arg)
 
 		ck_assert_int_eq(sqlite3_exec(h, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
 		ck_assert_int_eq(sqlite3_prepare_v2(h, "SELECT count(*) FROM events",
-						    -1, &st, NULL), SQLITE_OK);
+						    -1, &st, NULL),
+				 SQLITE_OK);
 		ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
 		sqlite3_finalize(st);
 		nanosleep(&ts, NULL);

@@ -94,9 +94,9 @@ START_TEST(train_on_the_helpdesk_labels)
 	char *out = NULL;
 	int64_t n = 0;
 
-	ck_assert_int_eq(harness_cli(h, (const char *const[]){"train", csv, "--folds",
-							      "3", "--no-builtin", NULL},
-				     &out), 0);
+	ck_assert_int_eq(harness_cli(h, (const char *const[]){"train", csv, "--folds", "3", "--no-builtin", NULL},
+				     &out),
+			 0);
 	ck_assert_ptr_nonnull(strstr(out, "3-fold cross-validation on the file's 39 rows"));
 	/* Each label as written, with its own figures. */
 	ck_assert_ptr_nonnull(strstr(out, "  Lieferung & Versand "));
@@ -130,9 +130,9 @@ START_TEST(bad_labels_are_named_and_store_nothing)
 	char *out = NULL, *before = harness_sql_text(h, "SELECT meta FROM models");
 	int64_t n = -1;
 
-	ck_assert_int_eq(harness_cli(h, (const char *const[]){"train", csv, "--no-builtin",
-							      NULL},
-				     &out), 1);
+	ck_assert_int_eq(harness_cli(h, (const char *const[]){"train", csv, "--no-builtin", NULL},
+				     &out),
+			 1);
 	ck_assert_msg(strstr(out, "bad.csv:3: field 'intent'") != NULL, "%s", out);
 	free(out);
 	/* Whatever model was there stays. */

@@ -409,8 +409,12 @@ static void decide(const struct policy *p, const char *text, bool vip,
 		   struct decision *d)
 {
 	struct ticket_event ev;
-	struct triage_input in = {.ev = &ev, .policy = p, .history = h,
-				  .model = m};
+	struct triage_input in = {
+		.ev = &ev,
+		.policy = p,
+		.history = h,
+		.model = m,
+	};
 
 	ticket_event_init(&ev);
 	ev.kind = EVENT_CUSTOMER_MESSAGE;

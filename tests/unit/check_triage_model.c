@@ -215,7 +215,8 @@ START_TEST(classifier_cross_validates)
 	for (size_t i = 0; i < n; i++)
 		scored[i] = kinds_rows[i].kind == CLASS_INTENT;
 	ck_assert_int_eq(classifier_cross_validate(kinds_rows, n, scored, 3, pred,
-						   conf, &err), 0);
+						   conf, &err),
+			 0);
 	for (size_t i = 0; i < n; i++) {
 		if (!scored[i]) {
 			ck_assert_ptr_null(pred[i]);
@@ -325,11 +326,14 @@ START_TEST(store_vip_and_model)
 	ck_assert_int_eq(store_model_stamp(s), 0);
 	ck_assert_ptr_null(store_model_load(s, &err));
 	ck_assert_int_eq(store_vip_add(s, VIP_DOMAIN, " @BigCorp.example ", "key",
-				       1000, &err), 0);
+				       1000, &err),
+			 0);
 	ck_assert_int_eq(store_vip_add(s, VIP_DOMAIN, "bigcorp.example", NULL,
-				       1000, &err), DP_EDUP);
+				       1000, &err),
+			 DP_EDUP);
 	ck_assert_int_eq(store_vip_add(s, VIP_EMAIL, "not-an-address", NULL,
-				       1000, &err), DP_EINVAL);
+				       1000, &err),
+			 DP_EINVAL);
 	vip_rules_init(&r);
 	ck_assert_int_eq(store_vip_load(s, &r), 0);
 	ck_assert_uint_eq(r.n, 1);
@@ -416,7 +420,8 @@ START_TEST(eval_targets_bitext)
 	struct dp_error err;
 
 	ck_assert_int_eq(eval_run(&bitext, &cfg.policy, NULL, NULL, 5, NULL, 0,
-				  &rep, &err), 0);
+				  &rep, &err),
+			 0);
 	eval_print(&rep, stdout);
 	ck_assert_uint_eq(rep.n, 3131);
 	ck_assert_msg(rep.human_recall >= 0.99, "%f", rep.human_recall);
@@ -433,7 +438,8 @@ static void eval_file(const char *rel, const struct vip_rules *vip,
 
 	load_set(rel, &set);
 	ck_assert_int_eq(eval_run(&set, &cfg.policy, vip, builtin_model(), 0,
-				  NULL, 0, rep, &err), 0);
+				  NULL, 0, rep, &err),
+			 0);
 	eval_set_release(&set);
 }
 
@@ -496,8 +502,11 @@ START_TEST(eval_targets_emails)
 	for (size_t i = 0; i < set.n; i++) {
 		const struct eval_row *r = &set.rows[i];
 		struct ticket_event ev;
-		struct triage_input in = {.ev = &ev, .policy = &cfg.policy,
-					  .model = builtin_model()};
+		struct triage_input in = {
+			.ev = &ev,
+			.policy = &cfg.policy,
+			.model = builtin_model(),
+		};
 		struct decision d;
 		bool want_ai = r->label == EVAL_ROUTINE && r->language &&
 			       strcmp(r->language, "en") == 0;

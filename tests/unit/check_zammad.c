@@ -193,24 +193,29 @@ START_TEST(signatures_from_fixtures)
 			/* Right signature: accepted. */
 			ticket_event_init(&ev);
 			ck_assert_int_eq(accept_with(&cfg, body, blen, sig, JSON_CT, NULL,
-						     &ev, &err), 0);
+						     &ev, &err),
+					 0);
 			ck_assert_int_gt(ev.ticket_id, 0);
 			ticket_event_release(&ev);
 			/* One body byte changed: refused before parsing. */
 			body[blen / 2] ^= 1;
 			ck_assert_int_eq(accept_with(&cfg, body, blen, sig, JSON_CT, NULL,
-						     &ev, &err), DP_EAUTH);
+						     &ev, &err),
+					 DP_EAUTH);
 			ck_assert_int_eq(ev.ticket_id, 0);
 			body[blen / 2] ^= 1;
 			/* One signature digit changed. */
 			sig[5] = sig[5] == '0' ? '1' : '0';
 			ck_assert_int_eq(accept_with(&cfg, body, blen, sig, JSON_CT, NULL,
-						     &ev, &err), DP_EAUTH);
+						     &ev, &err),
+					 DP_EAUTH);
 			/* No signature, or not in Zammad's format. */
 			ck_assert_int_eq(accept_with(&cfg, body, blen, "", JSON_CT, NULL,
-						     &ev, &err), DP_EAUTH);
+						     &ev, &err),
+					 DP_EAUTH);
 			ck_assert_int_eq(accept_with(&cfg, body, blen, sig + 5, JSON_CT,
-						     NULL, &ev, &err), DP_EAUTH);
+						     NULL, &ev, &err),
+					 DP_EAUTH);
 			ck_assert_int_eq(ev.ticket_id, 0);
 			ticket_event_release(&ev);
 			free(body);
@@ -235,10 +240,12 @@ START_TEST(unsigned_needs_explicit_opt_in)
 	set_str(&cfg.zammad.webhook_secret, "");
 	ticket_event_init(&ev);
 	ck_assert_int_eq(accept_with(&cfg, body, strlen(body), "", JSON_CT, NULL, &ev,
-				     &err), DP_EAUTH);
+				     &err),
+			 DP_EAUTH);
 	cfg.zammad.allow_unsigned = true;
 	ck_assert_int_eq(accept_with(&cfg, body, strlen(body), "", JSON_CT, NULL, &ev,
-				     &err), 0);
+				     &err),
+			 0);
 	ck_assert_int_eq(ev.ticket_id, 5);
 	ticket_event_release(&ev);
 	config_release(&cfg);
@@ -257,10 +264,12 @@ START_TEST(bearer_and_basic_auth)
 	set_str(&cfg.zammad.auth_bearer, "s3cret");
 	ticket_event_init(&ev);
 	ck_assert_int_eq(accept_with(&cfg, body, n, NULL, JSON_CT, "Bearer s3cret",
-				     &ev, &err), 0);
+				     &ev, &err),
+			 0);
 	ticket_event_release(&ev);
 	ck_assert_int_eq(accept_with(&cfg, body, n, NULL, JSON_CT, "Bearer s3creT",
-				     &ev, &err), DP_EAUTH);
+				     &ev, &err),
+			 DP_EAUTH);
 	ck_assert_int_eq(accept_with(&cfg, body, n, NULL, JSON_CT, NULL, &ev, &err),
 			 DP_EAUTH);
 	set_str(&cfg.zammad.auth_bearer, "");
@@ -268,10 +277,12 @@ START_TEST(bearer_and_basic_auth)
 	set_str(&cfg.zammad.auth_basic_password, "pw");
 	/* base64("zammad:pw") */
 	ck_assert_int_eq(accept_with(&cfg, body, n, NULL, JSON_CT,
-				     "Basic emFtbWFkOnB3", &ev, &err), 0);
+				     "Basic emFtbWFkOnB3", &ev, &err),
+			 0);
 	ticket_event_release(&ev);
 	ck_assert_int_eq(accept_with(&cfg, body, n, NULL, JSON_CT,
-				     "Basic emFtbWFkOnB4", &ev, &err), DP_EAUTH);
+				     "Basic emFtbWFkOnB4", &ev, &err),
+			 DP_EAUTH);
 	ck_assert_int_eq(ev.ticket_id, 0);
 	config_release(&cfg);
 }
@@ -646,8 +657,7 @@ static void edit_own_note(json_t *a)
 static void edit_customer_quoting_us(json_t *a)
 {
 	json_object_set_new(a, "body",
-			    json_string("<p>Still broken.</p><blockquote>ref "
-					ZAMMAD_MARKER "17</blockquote>"));
+			    json_string("<p>Still broken.</p><blockquote>ref " ZAMMAD_MARKER "17</blockquote>"));
 }
 
 static void edit_by_api_user(json_t *a)
@@ -718,10 +728,14 @@ static json_t *plan_sla(const char *fixture, enum outcome o, const char *draft,
 	if (tweak)
 		tweak(&d);
 	{
-		struct plan_input in = {.ev = &ev, .d = &d, .decision_id = 42,
-					.draft = draft,
-					.note_text = "Reasons:\n- vip: premium customer",
-					.sla_breach = sla_breach};
+		struct plan_input in = {
+			.ev = &ev,
+			.d = &d,
+			.decision_id = 42,
+			.draft = draft,
+			.note_text = "Reasons:\n- vip: premium customer",
+			.sla_breach = sla_breach,
+		};
 
 		zc->plan(&cfg, &in, actions);
 	}
@@ -889,8 +903,12 @@ START_TEST(plan_auto_response_gets_nothing)
 	d.outcome = OUTCOME_AI_REPLY;
 	tweak_reply(&d);
 	{
-		struct plan_input in = {.ev = &ev, .d = &d, .decision_id = 42,
-					.draft = "Thanks, enjoy your time off!"};
+		struct plan_input in = {
+			.ev = &ev,
+			.d = &d,
+			.decision_id = 42,
+			.draft = "Thanks, enjoy your time off!",
+		};
 
 		zc->plan(&cfg, &in, actions);
 	}
@@ -915,11 +933,13 @@ START_TEST(plan_reply_only_where_zammad_delivers)
 	static const struct {
 		const char *channel;
 		bool public_reply;
+		/* clang-format off */
 	} cases[] = {
 		{"email", true}, {"web", true}, {"sms", false}, {"telegram personal-message", false},
 		{"chat", false}, {"phone", false}, {"note", false}, {"facebook feed post", false},
 		{NULL, false},
 	};
+	/* clang-format on */
 	struct config cfg;
 
 	test_config(&cfg);
@@ -934,8 +954,12 @@ START_TEST(plan_reply_only_where_zammad_delivers)
 		d.outcome = OUTCOME_AI_REPLY;
 		tweak_reply(&d);
 		{
-			struct plan_input in = {.ev = &ev, .d = &d, .decision_id = 42,
-						.draft = "Here is a new link."};
+			struct plan_input in = {
+				.ev = &ev,
+				.d = &d,
+				.decision_id = 42,
+				.draft = "Here is a new link.",
+			};
 
 			zc->plan(&cfg, &in, a);
 		}
@@ -969,8 +993,12 @@ START_TEST(plan_reply_only_where_zammad_delivers)
 		decision_init(&d);
 		d.outcome = OUTCOME_AI_REPLY;
 		{
-			struct plan_input in = {.ev = &ev, .d = &d, .decision_id = 42,
-						.draft = "Here is a new link."};
+			struct plan_input in = {
+				.ev = &ev,
+				.d = &d,
+				.decision_id = 42,
+				.draft = "Here is a new link.",
+			};
 
 			zc->plan(&cfg, &in, a);
 		}
@@ -1295,8 +1323,9 @@ static void undeliverable_reply(bool admin)
 
 	ck_assert_int_eq(fake_zammad_control(&fake, "{\"reset\":true}"), 0);
 	ck_assert_int_eq(fake_zammad_control(&fake, admin
-		? "{\"ticket_group\":{\"81\":4},\"admin\":true}"
-		: "{\"ticket_group\":{\"81\":4}}"), 0);
+							    ? "{\"ticket_group\":{\"81\":4},\"admin\":true}"
+							    : "{\"ticket_group\":{\"81\":4}}"),
+			 0);
 	test_config(&cfg);
 	ck_assert_str_eq(field(actions, 2, "action"), "reply");
 	ck_assert_int_eq(apply_one(&cfg, actions, 0, NULL, &err), 0);
@@ -1305,8 +1334,8 @@ static void undeliverable_reply(bool admin)
 	ck_assert_int_eq(apply_one(&cfg, actions, 2, NULL, &err), DP_EREMOTE);
 	ck_assert_ptr_nonnull(strstr(err.msg, "cannot send this reply"));
 	ck_assert_ptr_nonnull(strstr(err.msg, admin
-		? "No email address found for group 'Phone Desk' (4)"
-		: "group 'Phone Desk' has no e-mail address"));
+						      ? "No email address found for group 'Phone Desk' (4)"
+						      : "group 'Phone Desk' has no e-mail address"));
 	/* The note finds no reply and writes the fallback. */
 	ck_assert_int_eq(apply_one(&cfg, actions, 3, &result, &err), 0);
 	ck_assert_ptr_nonnull(json_object_get(result, "fallback"));
@@ -1358,8 +1387,9 @@ START_TEST(apply_reply_outage_is_retried)
 
 	ck_assert_int_eq(fake_zammad_control(&fake, "{\"reset\":true}"), 0);
 	ck_assert_int_eq(fake_zammad_control(&fake,
-		"{\"fail_next\":1,\"status\":500,"
-		"\"fail_match\":\"POST /api/v1/ticket_articles\"}"), 0);
+					     "{\"fail_next\":1,\"status\":500,"
+					     "\"fail_match\":\"POST /api/v1/ticket_articles\"}"),
+			 0);
 	test_config(&cfg);
 	ck_assert_int_eq(apply_one(&cfg, actions, 2, NULL, &err), DP_EBUSY);
 	ck_assert_ptr_nonnull(strstr(err.msg, "simulated outage"));
@@ -1373,8 +1403,8 @@ START_TEST(apply_reply_outage_is_retried)
 	ck_assert_uint_eq(count_articles(state, 81, true), 1);
 	ck_assert_uint_eq(count_articles(state, 81, false), 2);
 	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(
-		json_array_get(json_object_get(state, "articles"), 1), "body")),
-		"answered automatically"));
+					     json_array_get(json_object_get(state, "articles"), 1), "body")),
+				     "answered automatically"));
 	json_decref(state);
 	json_decref(actions);
 	config_release(&cfg);
@@ -1452,10 +1482,11 @@ START_TEST(enrich_reads_other_organizations)
 
 	ck_assert_int_eq(fake_zammad_control(&fake, "{\"reset\":true}"), 0);
 	ck_assert_int_eq(fake_zammad_control(&fake,
-		"{\"organizations\":{"
-		"\"5\":{\"id\":5,\"name\":\"Small Shop\",\"vip\":false,\"active\":true},"
-		"\"7\":{\"id\":7,\"name\":\"BigCorp Group\",\"vip\":true,\"active\":true},"
-		"\"8\":{\"id\":8,\"name\":\"Old Zammad Org\",\"active\":true}}}"), 0);
+					     "{\"organizations\":{"
+					     "\"5\":{\"id\":5,\"name\":\"Small Shop\",\"vip\":false,\"active\":true},"
+					     "\"7\":{\"id\":7,\"name\":\"BigCorp Group\",\"vip\":true,\"active\":true},"
+					     "\"8\":{\"id\":8,\"name\":\"Old Zammad Org\",\"active\":true}}}"),
+			 0);
 	ck_assert_ptr_nonnull(zc->enrich);
 
 	/* 9 is gone (404): skipped; 7 is VIP. */
@@ -1491,8 +1522,9 @@ START_TEST(enrich_failures_are_errors)
 
 	ck_assert_int_eq(fake_zammad_control(&fake, "{\"reset\":true}"), 0);
 	ck_assert_int_eq(fake_zammad_control(&fake,
-		"{\"fail_next\":1,\"status\":500,"
-		"\"fail_match\":\"GET /api/v1/organizations/7\"}"), 0);
+					     "{\"fail_next\":1,\"status\":500,"
+					     "\"fail_match\":\"GET /api/v1/organizations/7\"}"),
+			 0);
 	ck_assert_int_eq(enrich_with("7", false, &ev, &err), DP_EBUSY);
 	ck_assert(!ev.organization_vip);
 	ck_assert_ptr_nonnull(strstr(err.msg, "500"));
@@ -1575,17 +1607,23 @@ START_TEST(setup_creates_then_updates)
 		t = json_array_get(trigs, i);
 		cond = json_object_get(t, "condition");
 		ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(
-					 json_object_get(t, "perform"), "notification.webhook"),
-					 "webhook_id")), hook_id);
+									    json_object_get(t, "perform"), "notification.webhook"),
+								    "webhook_id")),
+				 hook_id);
 		ck_assert_str_eq(json_string_value(json_object_get(json_object_get(
-					 cond, "ticket.tags"), "value")), "ai-skip");
+									   cond, "ticket.tags"),
+								   "value")),
+				 "ai-skip");
 		ck_assert_str_eq(json_string_value(json_array_get(json_object_get(
-					 json_object_get(cond, "article.internal"), "value"), 0)),
+									  json_object_get(cond, "article.internal"), "value"),
+								  0)),
 				 "false");
 	}
 	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(
-				 json_object_get(json_array_get(trigs, 0), "condition"),
-				 "ticket.action"), "value")), "create");
+								   json_object_get(json_array_get(trigs, 0), "condition"),
+								   "ticket.action"),
+							   "value")),
+			 "create");
 	json_decref(state);
 }
 END_TEST
@@ -1653,7 +1691,8 @@ START_TEST(setup_forces_default_payload)
 			 "{\"ticket\":\"#{ticket.id}\"}", "pre_defined_webhook_type", "Slack",
 			 "active", 1);
 	ck_assert_msg(zammad_request(&cfg.zammad, http, "POST", "/api/v1/webhooks", seed, NULL,
-				     &err) == 0, "%s", err.msg);
+				     &err) == 0,
+		      "%s", err.msg);
 	json_decref(seed);
 	http_client_free(http);
 	config_release(&cfg);
