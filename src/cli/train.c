@@ -18,8 +18,8 @@
  */
 #include "cli/cli.h"
 
+#include "common/clean.h"
 #include "config/config.h"
-#include "draft/clean.h"
 #include "store/model.h"
 #include "triage/builtin.h"
 #include "triage/eval.h"

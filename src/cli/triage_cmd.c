@@ -17,8 +17,8 @@
 #include "cli/cli.h"
 
 #include "common/buf.h"
+#include "common/clean.h"
 #include "config/config.h"
-#include "draft/clean.h"
 #include "store/model.h"
 #include "store/vip.h"
 #include "triage/builtin.h"

@@ -56,6 +56,10 @@ const char *csv_column_name(const struct csv *c, int i);
 
 /* Number of fields in the current record. */
 size_t csv_count(const struct csv *c);
+/* Write s as one CSV field to out: quoted (quotes doubled) when it holds
+ * a comma, a quote or a line break, as it is otherwise. */
+void csv_put(FILE *out, const char *s);
+
 /* Field i of the current record, NUL-terminated; borrowed, valid until
  * the next csv_next. NULL when i is negative or past the end (so
  * csv_field(c, csv_column(c, "x")) is NULL for an absent column). */

@@ -1,13 +1,15 @@
 /*
- * dp.c - error texts, allocation wrappers that abort on failure, clocks and
- * strict number parsing.
+ * dp.c - error texts, allocation wrappers that abort on failure, clocks,
+ * strict number and boolean parsing.
  */
 #include "common/dp.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 const char *dp_strerror(int rc)
@@ -153,6 +155,37 @@ int dp_parse_ll(const char *s, long long min, long long max, long long *out)
 		return DP_EINVAL;
 	*out = v;
 	return 0;
+}
+
+int dp_parse_bool(const char *s, bool *out)
+{
+	static const char *const yes[] = {"true", "yes", "on", "1", "y"};
+	static const char *const no[] = {"false", "no", "off", "0", "n"};
+
+	for (size_t i = 0; i < DP_ARRAY_LEN(yes); i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*out = true;
+			return 0;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*out = false;
+			return 0;
+		}
+	}
+	return DP_EINVAL;
+}
+
+void dp_trim(const char *s, const char **start, size_t *len)
+{
+	size_t n;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	n = strlen(s);
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		n--;
+	*start = s;
+	*len = n;
 }
 
 const char *dp_env_get(char *const *envp, const char *name)

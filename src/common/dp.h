@@ -15,6 +15,7 @@
 #define DP_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -69,6 +70,13 @@ struct timespec dp_deadline_ms(int ms);
 /* Parse a whole decimal string into a long long in [min, max]; 0 or DP_EINVAL.
  * Leading/trailing garbage, empty input and overflow are errors. */
 int dp_parse_ll(const char *s, long long min, long long max, long long *out);
+
+/* Parse a boolean word, case-insensitively: true, yes, on, 1 or y; false,
+ * no, off, 0 or n. 0 or DP_EINVAL (also for ""). */
+int dp_parse_bool(const char *s, bool *out);
+
+/* [*start, *start + *len) is s without the white space around it. */
+void dp_trim(const char *s, const char **start, size_t *len);
 
 /* Value of NAME in a NULL-terminated "NAME=value" array (a FastCGI
  * environment); borrowed, NULL when absent. */

@@ -6,4 +6,9 @@ src_libdeskpilot_a_SOURCES += \
 	src/common/hmac.c src/common/hmac.h \
 	src/common/event.c src/common/event.h \
 	src/common/json_limits.c src/common/json_limits.h \
-	src/common/utf8.c src/common/utf8.h
+	src/common/utf8.c src/common/utf8.h \
+	src/common/decision.c src/common/decision.h \
+	src/common/vip_rules.c src/common/vip_rules.h \
+	src/common/hours.c src/common/hours.h \
+	src/common/html.c src/common/html.h \
+	src/common/clean.c src/common/clean.h

@@ -18,6 +18,11 @@ size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
  * number of bytes written. */
 size_t utf8_encode(uint32_t cp, char *out);
 
+/* How many of the n bytes at s to keep so that at most max are kept and
+ * the cut does not fall inside a character: n when n <= max, else max
+ * moved back over continuation bytes. Valid UTF-8 stays valid. */
+size_t utf8_cut(const char *s, size_t n, size_t max);
+
 /* Whether the n bytes at s are valid UTF-8 (NUL bytes included). */
 bool utf8_valid(const char *s, size_t n);
 

@@ -9,7 +9,7 @@
  */
 #include "config/config.h"
 
-#include "ops/watchdog.h" /* business_hours syntax */
+#include "common/hours.h"
 
 #include <ini.h>
 
@@ -196,24 +196,6 @@ static bool section_known(const char *section)
 	return false;
 }
 
-static int parse_bool(const char *v, bool *out)
-{
-	static const char *const yes[] = {"true", "yes", "on", "1"};
-	static const char *const no[] = {"false", "no", "off", "0"};
-
-	for (size_t i = 0; i < DP_ARRAY_LEN(yes); i++) {
-		if (strcasecmp(v, yes[i]) == 0) {
-			*out = true;
-			return 0;
-		}
-		if (strcasecmp(v, no[i]) == 0) {
-			*out = false;
-			return 0;
-		}
-	}
-	return DP_EINVAL;
-}
-
 static int parse_size(const char *v, double min, double max, size_t *out)
 {
 	char *end;
@@ -329,7 +311,7 @@ static int set_key(struct config *cfg, const struct key *k, const char *v,
 		*FIELD(cfg, k, double) = d;
 		return 0;
 	case K_BOOL:
-		if (parse_bool(v, &b) < 0)
+		if (dp_parse_bool(v, &b) < 0)
 			return dp_fail(err, DP_EINVAL,
 				       "'%s' must be true or false, not '%s'",
 				       k->name, v);
@@ -474,8 +456,8 @@ static int validate(const struct config *cfg, struct dp_error *err)
 	if (cfg->retry_max_ms < cfg->retry_base_ms)
 		return dp_fail(err, DP_EINVAL,
 			       "%s: [outbox] 'retry_max_ms' is below 'retry_base_ms'", p);
-	if (watchdog_hours_parse(cfg->business_hours, cfg->utc_offset_minutes,
-				 NULL, &tmp) < 0)
+	if (hours_parse(cfg->business_hours, cfg->utc_offset_minutes,
+			NULL, &tmp) < 0)
 		return dp_fail(err, DP_EINVAL, "%s: [sla] 'business_hours' %s", p,
 			       tmp.msg);
 	if (cfg->zammad.enabled) {

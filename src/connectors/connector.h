@@ -17,10 +17,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/decision.h"
 #include "common/dp.h"
 #include "common/event.h"
 #include "config/config.h"
-#include "triage/decision.h"
 
 struct http_client;
 

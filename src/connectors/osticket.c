@@ -26,10 +26,10 @@
 #include "connectors/osticket.h"
 
 #include "common/hmac.h"
+#include "common/html.h"
 #include "common/http_client.h"
 #include "common/json_limits.h"
 #include "connectors/xml_safe.h"
-#include "draft/html.h"
 
 #include <ctype.h>
 #include <libxml/parser.h>
@@ -112,20 +112,6 @@ static const struct wire_field *wire_lookup(const char *name, size_t *idx)
 	return NULL;
 }
 
-static int parse_bool(const char *s, bool *out)
-{
-	static const char *const yes[] = {"true", "1", "yes", "on"};
-	static const char *const no[] = {"false", "0", "no", "off", ""};
-
-	for (size_t i = 0; i < DP_ARRAY_LEN(yes); i++)
-		if (strcasecmp(s, yes[i]) == 0)
-			return *out = true, 0;
-	for (size_t i = 0; i < DP_ARRAY_LEN(no); i++)
-		if (strcasecmp(s, no[i]) == 0)
-			return *out = false, 0;
-	return DP_EINVAL;
-}
-
 /* Set field idx from its text form (n bytes, NUL-terminated). */
 static int wire_set(struct wire *w, size_t idx, const char *s, size_t n,
 		    struct dp_error *err)
@@ -155,7 +141,10 @@ static int wire_set(struct wire *w, size_t idx, const char *s, size_t n,
 		*WAT(w, f, int64_t) = v;
 		return 0;
 	case W_BOOL:
-		if (parse_bool(s, WAT(w, f, bool)) < 0)
+		/* The plugin sends an unset flag as "". */
+		if (!*s)
+			*WAT(w, f, bool) = false;
+		else if (dp_parse_bool(s, WAT(w, f, bool)) < 0)
 			return dp_fail(err, DP_EINVAL,
 				       "field '%s' is not a boolean", f->name);
 		return 0;

@@ -35,9 +35,10 @@
 
 #include "common/buf.h"
 #include "common/hmac.h"
+#include "common/html.h"
 #include "common/http_client.h"
 #include "common/json_limits.h"
-#include "draft/html.h"
+#include "common/utf8.h"
 
 #include <openssl/evp.h>
 
@@ -136,14 +137,7 @@ static bool is_json_type(const char *ct)
 /* Copy of s cut to at most max bytes on a UTF-8 character boundary. */
 static char *dup_capped(const char *s, size_t max)
 {
-	size_t n = strlen(s);
-
-	if (n > max) {
-		n = max;
-		while (n && ((unsigned char)s[n] & 0xC0) == 0x80)
-			n--;
-	}
-	return xstrndup(s, n);
+	return xstrndup(s, utf8_cut(s, strlen(s), max));
 }
 
 /* Borrowed string value of obj[key], or NULL. */

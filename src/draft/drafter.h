@@ -23,10 +23,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/decision.h"
 #include "common/event.h"
 #include "config/config.h"
 #include "store/store.h"
-#include "triage/decision.h"
 
 /* Failure codes (struct draft_result.failure), also decision reasons. */
 #define DRAFT_NO_KB_ANSWER "no_kb_answer"

@@ -18,6 +18,7 @@
 #include "common/buf.h"
 #include "common/http_client.h"
 #include "common/log.h"
+#include "common/utf8.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -530,14 +531,7 @@ static int read_completion(const struct buf *body, struct llm_answer *a,
 /* The first max bytes of s, cut on a UTF-8 character boundary. */
 static char *utf8_prefix(const char *s, size_t max)
 {
-	size_t n = strnlen(s, max + 1);
-
-	if (n > max) {
-		n = max;
-		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-			n--;
-	}
-	return xstrndup(s, n);
+	return xstrndup(s, utf8_cut(s, strnlen(s, max + 1), max));
 }
 
 /* One exchange with the model: the message's text (cut to LLM_TEXT_MAX)

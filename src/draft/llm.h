@@ -26,10 +26,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/decision.h"
 #include "common/event.h"
 #include "config/config.h"
 #include "draft/redact.h"
-#include "triage/decision.h"
 
 /* Customer text beyond this many bytes is not sent. */
 #define LLM_TEXT_MAX (8u * 1024)

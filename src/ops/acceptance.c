@@ -9,8 +9,8 @@
  */
 #include "ops/acceptance.h"
 
+#include "common/clean.h"
 #include "common/log.h"
-#include "draft/clean.h"
 #include "store/ops.h"
 
 #include <stdio.h>

@@ -26,9 +26,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/decision.h"
 #include "config/config.h"
 #include "store/store.h"
-#include "triage/decision.h"
 
 /* Words compared at most per text; the rest is ignored. */
 #define ACCEPTANCE_MAX_WORDS 4000

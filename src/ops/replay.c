@@ -8,7 +8,7 @@
  */
 #include "ops/replay.h"
 
-#include "draft/clean.h"
+#include "common/clean.h"
 #include "ops/acceptance.h"
 #include "store/decisions.h"
 #include "store/events.h"

@@ -23,31 +23,9 @@
 #include <stdint.h>
 
 #include "common/dp.h"
+#include "common/hours.h"
 #include "config/config.h"
 #include "store/store.h"
-
-/* Business hours: the SLA clock runs only while open. */
-struct business_hours {
-	bool always;        /* no business hours: the clock always runs */
-	unsigned char days; /* bit d set: weekday d is open (0 = Sunday) */
-	int open_min;       /* minutes after local midnight, < close_min */
-	int close_min;      /* up to 1440 */
-	int utc_offset_min; /* local time = UTC + offset */
-};
-
-/* Parse spec: "" (around the clock) or "DAYS HH:MM-HH:MM", where DAYS is a
- * comma-separated list of day names or ranges, e.g. "Mon-Fri",
- * "Mon-Thu,Sat", "Sun-Thu" (three-letter English names, any case; a range
- * may wrap over the week's end). Closing time may be 24:00 and must be
- * after opening time. 0, or DP_EINVAL with the reason in err. out may be
- * NULL (validation only). */
-int watchdog_hours_parse(const char *spec, int utc_offset_min,
-			 struct business_hours *out, struct dp_error *err);
-
-/* When an SLA of `minutes` started at start_ms runs out: start_ms plus
- * that many minutes of open time. Pure. */
-int64_t watchdog_due_ms(int64_t start_ms, double minutes,
-			const struct business_hours *h);
 
 /* One check: escalate every VIP ticket whose SLA ran out by now_ms (at
  * most a bounded batch per call; the next call takes the rest). Tickets

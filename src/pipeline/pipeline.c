@@ -18,10 +18,10 @@
  */
 #include "pipeline/pipeline.h"
 
+#include "common/clean.h"
 #include "common/http_client.h"
 #include "common/log.h"
 #include "connectors/connector.h"
-#include "draft/clean.h"
 #include "draft/drafter.h"
 #include "draft/llm.h"
 #include "ops/acceptance.h"

@@ -11,8 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/decision.h"
 #include "store/store.h"
-#include "triage/decision.h"
 
 struct decision_record {
 	int64_t event_id;

@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/decision.h"
 #include "store/store.h"
-#include "triage/decision.h"
 
 /* Hard caps on what an entry may hold (import rejects bigger ones). */
 #define KB_INTENT_MAX (INTENT_MAX - 1)

@@ -16,8 +16,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "common/decision.h"
 #include "store/store.h"
-#include "triage/decision.h"
 
 /* ---- VIP SLA ---------------------------------------------------------- */
 

@@ -3,6 +3,7 @@
  */
 #include "store/vip.h"
 
+#include "common/csv.h"
 #include "store/store_internal.h"
 
 #include <stdlib.h>
@@ -85,22 +86,6 @@ int store_vip_remove(store *s, enum vip_kind kind, const char *value)
 	if (rc == 0 && sqlite3_changes(s->db) == 0)
 		rc = DP_ENOTFOUND;
 	return rc;
-}
-
-/* One CSV field, quoted when it holds a comma, quote or line break. */
-static void csv_put(FILE *out, const char *v)
-{
-	if (!strpbrk(v, ",\"\r\n")) {
-		fputs(v, out);
-		return;
-	}
-	fputc('"', out);
-	for (; *v; v++) {
-		if (*v == '"')
-			fputc('"', out);
-		fputc(*v, out);
-	}
-	fputc('"', out);
 }
 
 int store_vip_export(store *s, FILE *out)

@@ -3,7 +3,7 @@
  *
  * Values are stored normalized (vip_value_normalize: trimmed, lowercase,
  * a domain without '@'); (kind, value) is unique. Loading returns the
- * rules oldest first, which is the order tier_is_premium tries them.
+ * rules oldest first, which is the order triage tries them.
  */
 #ifndef DP_STORE_VIP_H
 #define DP_STORE_VIP_H
@@ -11,8 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "common/vip_rules.h"
 #include "store/store.h"
-#include "triage/tier.h"
 
 /* Every rule into out (initialised by the caller; rules are appended).
  * 0 or DP_ESTORE. */

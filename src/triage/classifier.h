@@ -37,8 +37,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/decision.h"
 #include "common/dp.h"
-#include "triage/decision.h"
 #include "triage/text.h"
 
 struct classifier;

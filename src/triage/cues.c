@@ -20,6 +20,7 @@
 #include "triage/cues.h"
 
 #include "common/dp.h"
+#include "common/utf8.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -934,26 +935,13 @@ static bool negated(struct scan *sc, enum negation kind, size_t s)
 static void evidence(const char *text, const struct text_tokens *tk,
 		     size_t first, size_t last, char *dst, size_t cap)
 {
-	size_t a = tk->tok[first].start, b = tk->tok[last].end, n = 0;
+	size_t a = tk->tok[first].start, b = tk->tok[last].end;
+	size_t n = utf8_cut(text + a, b - a, cap - 1);
 
-	for (size_t i = a; i < b && n + 1 < cap; i++) {
-		unsigned char ch = (unsigned char)text[i];
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)text[a + i];
 
-		dst[n++] = ch < 0x20 ? ' ' : (char)ch;
-	}
-	/* Drop a sequence the cap cut in two. */
-	if (n > 0 && (unsigned char)dst[n - 1] >= 0x80) {
-		size_t k = n - 1, need;
-		unsigned char lead;
-
-		while (k > 0 && ((unsigned char)dst[k] & 0xC0) == 0x80)
-			k--;
-		lead = (unsigned char)dst[k];
-		need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3
-				  : lead >= 0xC0       ? 2
-						       : 1;
-		if (n - k < need)
-			n = k;
+		dst[i] = ch < 0x20 ? ' ' : (char)ch;
 	}
 	dst[n] = '\0';
 }

@@ -27,7 +27,7 @@
 
 #include <stdbool.h>
 
-#include "triage/decision.h"
+#include "common/decision.h"
 #include "triage/text.h"
 
 enum cue {

@@ -70,20 +70,6 @@ void eval_set_release(struct eval_set *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static int parse_bool(const char *v, bool *out)
-{
-	static const char *const yes[] = {"true", "yes", "1", "y"};
-	static const char *const no[] = {"false", "no", "0", "n", ""};
-
-	for (size_t i = 0; i < DP_ARRAY_LEN(yes); i++)
-		if (strcasecmp(v, yes[i]) == 0)
-			return *out = true, 0;
-	for (size_t i = 0; i < DP_ARRAY_LEN(no); i++)
-		if (strcasecmp(v, no[i]) == 0)
-			return *out = false, 0;
-	return DP_EINVAL;
-}
-
 /* Whether a Bitext tag string holds the offensive-language tag. */
 static bool tag_offensive(const char *tags)
 {
@@ -138,7 +124,7 @@ static int read_row(const struct csv *c, const int *col,
 	r->intent = trimmed(intent);
 	r->email = dup_or_null(csv_field(c, col[EMAIL]));
 	r->organization = dup_or_null(csv_field(c, col[ORG]));
-	if (vip && parse_bool(vip, &r->vip) < 0)
+	if (vip && *vip && dp_parse_bool(vip, &r->vip) < 0)
 		return dp_fail(err, DP_EINVAL,
 			       "%s:%ld: field 'vip': '%.40s' is not true or false",
 			       csv_name(c), r->line, vip);

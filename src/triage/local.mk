@@ -3,7 +3,6 @@
 # (vip, train, triage, eval), kept in this one fragment.
 src_libdeskpilot_a_SOURCES += \
 	src/common/csv.c src/common/csv.h \
-	src/triage/decision.c src/triage/decision.h \
 	src/triage/policy.c src/triage/policy.h \
 	src/triage/text.c src/triage/text.h \
 	src/triage/cues.c src/triage/cues.h \

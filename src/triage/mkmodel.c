@@ -14,8 +14,8 @@
  * Output is written to OUT.tmp and renamed, so an interrupted build leaves
  * no half file. Errors name the file and line; exit status 1.
  */
+#include "common/clean.h"
 #include "common/csv.h"
-#include "draft/clean.h"
 #include "triage/classifier.h"
 #include "triage/eval.h"
 
@@ -30,25 +30,14 @@ static int fail(const char *msg)
 	return 1;
 }
 
-static void put_field(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 static void put_row(FILE *f, const char *text, const char *intent,
 		    const char *label)
 {
 	char *clean = clean_message(text, false);
 
-	put_field(f, clean);
+	csv_put(f, clean);
 	fputc(',', f);
-	put_field(f, intent);
+	csv_put(f, intent);
 	fprintf(f, ",%s\n", label);
 	free(clean);
 }

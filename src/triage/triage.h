@@ -16,9 +16,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/decision.h"
 #include "common/event.h"
 #include "triage/classifier.h"
-#include "triage/decision.h"
 #include "triage/policy.h"
 #include "triage/tier.h"
 

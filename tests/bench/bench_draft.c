@@ -12,8 +12,8 @@
  * Tokens are counted as the fake model counts them: runs of word
  * characters and single punctuation marks, a fair stand-in for BPE.
  */
+#include "common/clean.h"
 #include "config/config.h"
-#include "draft/clean.h"
 #include "draft/drafter.h"
 #include "draft/llm.h"
 #include "store/kb.h"

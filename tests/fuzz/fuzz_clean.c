@@ -3,7 +3,7 @@
  */
 #include "fuzz.h"
 
-#include "draft/clean.h"
+#include "common/clean.h"
 
 #include <stdlib.h>
 #include <string.h>

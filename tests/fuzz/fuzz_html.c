@@ -3,7 +3,7 @@
  */
 #include "fuzz.h"
 
-#include "draft/html.h"
+#include "common/html.h"
 
 #include <stdlib.h>
 

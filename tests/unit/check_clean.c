@@ -3,7 +3,7 @@
  * clients (tests/data/clean/NAME.txt against NAME.expected) and on the
  * character-level rules.
  */
-#include "draft/clean.h"
+#include "common/clean.h"
 
 #include <check.h>
 #include <stdio.h>

@@ -2,7 +2,7 @@
  * check_html.c - html_to_text: breaks, entities, hidden elements,
  * whitespace, quotes, lists, caps and broken markup.
  */
-#include "draft/html.h"
+#include "common/html.h"
 
 #include <check.h>
 #include <libxml/parser.h>

@@ -184,31 +184,31 @@ START_TEST(test_hours_parse)
 	struct business_hours h;
 	struct dp_error err;
 
-	ck_assert_int_eq(watchdog_hours_parse("", 0, &h, &err), 0);
+	ck_assert_int_eq(hours_parse("", 0, &h, &err), 0);
 	ck_assert(h.always);
-	ck_assert_int_eq(watchdog_hours_parse("Mon-Fri 09:00-17:00", 60, &h, &err), 0);
+	ck_assert_int_eq(hours_parse("Mon-Fri 09:00-17:00", 60, &h, &err), 0);
 	ck_assert(!h.always);
 	ck_assert_int_eq(h.days, 0x3e); /* Mon..Fri */
 	ck_assert_int_eq(h.open_min, 540);
 	ck_assert_int_eq(h.close_min, 1020);
 	ck_assert_int_eq(h.utc_offset_min, 60);
 	/* Lists and ranges that wrap over the week's end. */
-	ck_assert_int_eq(watchdog_hours_parse("fri-MON 00:00-24:00", 0, &h, &err), 0);
+	ck_assert_int_eq(hours_parse("fri-MON 00:00-24:00", 0, &h, &err), 0);
 	ck_assert_int_eq(h.days, 0x63); /* Sun, Mon, Fri, Sat */
 	ck_assert_int_eq(h.close_min, 1440);
-	ck_assert_int_eq(watchdog_hours_parse("Mon,Wed-Thu 08:30-12:00", 0, &h, &err), 0);
+	ck_assert_int_eq(hours_parse("Mon,Wed-Thu 08:30-12:00", 0, &h, &err), 0);
 	ck_assert_int_eq(h.days, 0x1a);
-	ck_assert_int_eq(watchdog_hours_parse("Mon-Fri 17:00-09:00", 0, NULL, &err),
+	ck_assert_int_eq(hours_parse("Mon-Fri 17:00-09:00", 0, NULL, &err),
 			 DP_EINVAL);
 	ck_assert_msg(strstr(err.msg, "after opening") != NULL, "%s", err.msg);
-	ck_assert_int_eq(watchdog_hours_parse("Mon-Fri", 0, NULL, &err), DP_EINVAL);
+	ck_assert_int_eq(hours_parse("Mon-Fri", 0, NULL, &err), DP_EINVAL);
 	ck_assert_msg(strstr(err.msg, "Mon-Fri 09:00-17:00") != NULL, "%s", err.msg);
-	ck_assert_int_eq(watchdog_hours_parse("Xyz 09:00-17:00", 0, NULL, &err), DP_EINVAL);
-	ck_assert_int_eq(watchdog_hours_parse("Mon- 09:00-17:00", 0, NULL, &err), DP_EINVAL);
-	ck_assert_int_eq(watchdog_hours_parse("Mon, 09:00-17:00", 0, NULL, &err), DP_EINVAL);
-	ck_assert_int_eq(watchdog_hours_parse("Mon 9:00-17:00", 0, NULL, &err), DP_EINVAL);
-	ck_assert_int_eq(watchdog_hours_parse("Mon 09:60-17:00", 0, NULL, &err), DP_EINVAL);
-	ck_assert_int_eq(watchdog_hours_parse("Mon 09:00-24:01", 0, NULL, &err), DP_EINVAL);
+	ck_assert_int_eq(hours_parse("Xyz 09:00-17:00", 0, NULL, &err), DP_EINVAL);
+	ck_assert_int_eq(hours_parse("Mon- 09:00-17:00", 0, NULL, &err), DP_EINVAL);
+	ck_assert_int_eq(hours_parse("Mon, 09:00-17:00", 0, NULL, &err), DP_EINVAL);
+	ck_assert_int_eq(hours_parse("Mon 9:00-17:00", 0, NULL, &err), DP_EINVAL);
+	ck_assert_int_eq(hours_parse("Mon 09:60-17:00", 0, NULL, &err), DP_EINVAL);
+	ck_assert_int_eq(hours_parse("Mon 09:00-24:01", 0, NULL, &err), DP_EINVAL);
 }
 END_TEST
 
@@ -217,29 +217,29 @@ START_TEST(test_due_times)
 	struct business_hours h;
 	struct dp_error err;
 
-	ck_assert_int_eq(watchdog_hours_parse("", 0, &h, &err), 0);
-	ck_assert_int_eq(watchdog_due_ms(FRI_1630, 60, &h), FRI_1630 + 60 * MIN_MS);
-	ck_assert_int_eq(watchdog_due_ms(FRI_1630, 0.05, &h), FRI_1630 + 3000);
+	ck_assert_int_eq(hours_parse("", 0, &h, &err), 0);
+	ck_assert_int_eq(hours_due_ms(FRI_1630, 60, &h), FRI_1630 + 60 * MIN_MS);
+	ck_assert_int_eq(hours_due_ms(FRI_1630, 0.05, &h), FRI_1630 + 3000);
 
-	ck_assert_int_eq(watchdog_hours_parse("Mon-Fri 09:00-17:00", 0, &h, &err), 0);
+	ck_assert_int_eq(hours_parse("Mon-Fri 09:00-17:00", 0, &h, &err), 0);
 	/* Friday 16:30 + 60 open minutes: 30 on Friday, 30 on Monday. */
-	ck_assert_int_eq(watchdog_due_ms(FRI_1630, 60, &h),
+	ck_assert_int_eq(hours_due_ms(FRI_1630, 60, &h),
 			 FRI_1630 + 3 * 86400000LL - 7 * 60 * MIN_MS);
 	/* Inside the day: plain addition. */
-	ck_assert_int_eq(watchdog_due_ms(FRI_1630 - 7 * 60 * MIN_MS, 60, &h),
+	ck_assert_int_eq(hours_due_ms(FRI_1630 - 7 * 60 * MIN_MS, 60, &h),
 			 FRI_1630 - 6 * 60 * MIN_MS);
 	/* Saturday 12:00: the clock starts Monday 09:00. */
-	ck_assert_int_eq(watchdog_due_ms(FRI_1630 + 86400000LL - 270 * MIN_MS, 15, &h),
+	ck_assert_int_eq(hours_due_ms(FRI_1630 + 86400000LL - 270 * MIN_MS, 15, &h),
 			 FRI_1630 + 3 * 86400000LL - 450 * MIN_MS + 15 * MIN_MS);
 	/* Two full business days span a weekend: Fri 16:30 + 16 h of open
 	 * time ends Tuesday 16:30. */
-	ck_assert_int_eq(watchdog_due_ms(FRI_1630, 16 * 60, &h),
+	ck_assert_int_eq(hours_due_ms(FRI_1630, 16 * 60, &h),
 			 FRI_1630 + 4 * 86400000LL);
 
 	/* Local time UTC+2: 16:30 UTC is 18:30 local, after hours; the clock
 	 * starts Monday 09:00 local = 07:00 UTC. */
-	ck_assert_int_eq(watchdog_hours_parse("Mon-Fri 09:00-17:00", 120, &h, &err), 0);
-	ck_assert_int_eq(watchdog_due_ms(FRI_1630, 60, &h),
+	ck_assert_int_eq(hours_parse("Mon-Fri 09:00-17:00", 120, &h, &err), 0);
+	ck_assert_int_eq(hours_due_ms(FRI_1630, 60, &h),
 			 FRI_1630 + 3 * 86400000LL - 570 * MIN_MS + 60 * MIN_MS);
 }
 END_TEST

@@ -8,8 +8,8 @@
 #include "harness.h"
 
 #include "cli/cli.h"
+#include "common/clean.h"
 #include "common/csv.h"
-#include "draft/clean.h"
 #include "triage/eval.h"
 
 #include <check.h>
@@ -17,18 +17,6 @@
 #include <string.h>
 
 static struct harness *h;
-
-/* One CSV field, quoted. */
-static void put_field(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
 
 static void up(void)
 {
@@ -168,7 +156,7 @@ START_TEST(background_groups_a_helpdesk_reads_like_are_left_out)
 	while (csv_next(c, &err) > 0)
 		for (size_t i = 0; i < DP_ARRAY_LEN(bank); i++)
 			if (strcmp(csv_field(c, csv_column(c, "clinc_intent")), bank[i]) == 0)
-				put_field(out, csv_field(c, csv_column(c, "text"))),
+				csv_put(out, csv_field(c, csv_column(c, "text"))),
 					fprintf(out, ",%s\n", bank[i]);
 	csv_free(c);
 	fclose(in);

@@ -13,8 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/clean.h"
 #include "config/config.h"
-#include "draft/clean.h"
 #include "store/model.h"
 #include "store/vip.h"
 #include "triage/builtin.h"

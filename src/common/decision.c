@@ -1,9 +1,10 @@
 /*
  * decision.c - outcome names and reasons of a struct decision.
  */
-#include "triage/decision.h"
+#include "common/decision.h"
 
 #include "common/dp.h"
+#include "common/utf8.h"
 
 #include <math.h>
 #include <string.h>
@@ -44,17 +45,11 @@ bool outcome_is_human(enum outcome o)
 	return o == OUTCOME_HUMAN || o == OUTCOME_HUMAN_VIP;
 }
 
-/* Copy at most cap-1 bytes of src, cutting before a UTF-8 continuation byte
- * so the result stays valid UTF-8. */
+/* Copy at most cap-1 bytes of src, cut on a character boundary. */
 static void copy_utf8(char *dst, size_t cap, const char *src)
 {
-	size_t n = strlen(src);
+	size_t n = utf8_cut(src, strlen(src), cap - 1);
 
-	if (n >= cap) {
-		n = cap - 1;
-		while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
-			n--;
-	}
 	memcpy(dst, src, n);
 	dst[n] = '\0';
 }

@@ -22,12 +22,11 @@
  * is never longer than the input; all matching is on whole lines of
  * bounded length, so the cost is linear in the input.
  */
-#include "draft/clean.h"
-
-#include "draft/html.h"
+#include "common/clean.h"
 
 #include "common/buf.h"
 #include "common/dp.h"
+#include "common/html.h"
 #include "common/utf8.h"
 
 #include <ctype.h>

@@ -13,15 +13,17 @@
  * output cap never splits a character; the walk never goes deeper than
  * MAX_DEPTH elements.
  */
-#include "draft/html.h"
+#include "common/html.h"
 
 #include "common/buf.h"
 #include "common/dp.h"
+#include "common/utf8.h"
 
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #define MAX_DEPTH 256
@@ -69,15 +71,14 @@ static void flush(struct emit *e)
 	}
 }
 
-/* Length of the UTF-8 sequence starting at s (at most n); invalid bytes
- * count as one. */
+/* Length of the character starting at s (at most n bytes); a byte that
+ * starts no valid sequence counts as one. */
 static size_t seq_len(const unsigned char *s, size_t n)
 {
-	size_t want_len = s[0] < 0xC0 ? 1 : s[0] < 0xE0 ? 2
-				    : s[0] < 0xF0       ? 3
-							: 4;
+	uint32_t cp;
+	size_t len = utf8_decode(s, n, &cp);
 
-	return want_len <= n ? want_len : 1;
+	return len ? len : 1;
 }
 
 static void put_text(struct emit *e, const unsigned char *s)
@@ -184,11 +185,7 @@ char *html_to_text(const char *html, size_t len)
 	buf_init(&e.out, HTML_MAX_OUTPUT);
 	if (!html || len == 0)
 		return buf_detach(&e.out);
-	if (len > HTML_MAX_INPUT) {
-		len = HTML_MAX_INPUT;
-		while (len && ((unsigned char)html[len] & 0xC0) == 0x80)
-			len--;
-	}
+	len = utf8_cut(html, len, HTML_MAX_INPUT);
 	doc = htmlReadMemory(html, (int)len, NULL, "UTF-8",
 			     HTML_PARSE_NONET | HTML_PARSE_NOERROR |
 				     HTML_PARSE_NOWARNING | HTML_PARSE_RECOVER);
