@@ -8,7 +8,7 @@
 
 #include "config/config.h"
 #include "ops/stats.h"
-#include "store/ops.h"
+#include "store/reports.h"
 
 #include <stdbool.h>
 #include <stdio.h>

@@ -6,7 +6,7 @@
 #include "cli/cli.h"
 
 #include "config/config.h"
-#include "store/ops.h"
+#include "store/demotions.h"
 
 #include <stdbool.h>
 #include <stdio.h>

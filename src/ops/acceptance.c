@@ -11,7 +11,8 @@
 
 #include "common/clean.h"
 #include "common/log.h"
-#include "store/ops.h"
+#include "store/decisions.h"
+#include "store/demotions.h"
 
 #include <stdio.h>
 #include <stdlib.h>

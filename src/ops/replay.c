@@ -13,7 +13,6 @@
 #include "store/decisions.h"
 #include "store/events.h"
 #include "store/model.h"
-#include "store/ops.h"
 #include "store/vip.h"
 #include "triage/builtin.h"
 #include "triage/triage.h"

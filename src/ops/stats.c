@@ -8,7 +8,8 @@
  */
 #include "ops/stats.h"
 
-#include "store/ops.h"
+#include "store/demotions.h"
+#include "store/reports.h"
 
 #include <ctype.h>
 #include <math.h>

@@ -35,7 +35,7 @@ int stats_parse_since(const char *s, int64_t now_ms, int64_t *out_ms,
 		      struct dp_error *err);
 
 /* Returns a new JSON object: every figure of store_report_figures (see
- * store/ops.h) for decisions at or after since_ms, plus "since" (ISO-8601
+ * store/reports.h) for decisions at or after since_ms, plus "since" (ISO-8601
  * or null for 0), "ai_share" (0..1), "minutes_saved",
  * "minutes_per_human_ticket", "minutes_per_ai_draft", "demoted" (bool) on
  * each intent and "demotions" (store_demotion_list). NULL on a database

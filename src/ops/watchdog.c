@@ -14,9 +14,10 @@
 #include "common/buf.h"
 #include "common/log.h"
 #include "connectors/connector.h"
+#include "store/decisions.h"
 #include "store/events.h"
-#include "store/ops.h"
 #include "store/outbox.h"
+#include "store/sla.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -58,21 +58,6 @@ int store_decision_insert(store *s, const struct decision_record *r,
 	return rc;
 }
 
-int store_event_mark_done(store *s, int64_t event_id)
-{
-	static const char sql[] =
-		"UPDATE events SET state = 'done', lease_until = NULL WHERE id = ?1";
-	sqlite3_stmt *st = store_stmt(s, sql);
-	int rc;
-
-	if (!st)
-		return DP_ESTORE;
-	sqlite3_bind_int64(st, 1, event_id);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : DP_ESTORE;
-	store_done(st);
-	return rc;
-}
-
 bool store_decision_prior_ai(store *s, const char *source, int64_t ticket_id,
 			     int64_t before_event_id)
 {
@@ -108,4 +93,160 @@ int store_decision_counts(store *s,
 		   sqlite3_column_int64(st, 1));
 	store_done(st);
 	return 0;
+}
+
+/* ---- decisions as values ------------------------------------------------ */
+
+/* Fill d from a row's outcome, would_be, intent, confidence and reasons
+ * columns, starting at column `col`. */
+static int decision_from_row(sqlite3_stmt *st, int col, struct decision *d)
+{
+	json_error_t jerr;
+	json_t *reasons, *r;
+	size_t i;
+
+	decision_init(d);
+	if (outcome_parse(store_column_text(st, col), &d->outcome) < 0)
+		return DP_ESTORE;
+	if (outcome_parse(store_column_text(st, col + 1), &d->would_be) < 0)
+		d->would_be = OUTCOME_NONE;
+	snprintf(d->intent, sizeof(d->intent), "%s", store_column_text(st, col + 2));
+	d->confidence = sqlite3_column_double(st, col + 3);
+	reasons = json_loads(store_column_text(st, col + 4), 0, &jerr);
+	json_array_foreach(reasons, i, r) {
+		const char *code = json_string_value(json_object_get(r, "code"));
+
+		decision_add_reason(
+			d, code ? code : "unknown",
+			json_string_value(json_object_get(r, "evidence")));
+	}
+	json_decref(reasons);
+	return 0;
+}
+
+static int load_one(sqlite3_stmt *st, int64_t key, struct decision *d,
+		    int64_t *decision_id)
+{
+	int rc = DP_ENOTFOUND;
+
+	if (!st)
+		return DP_ESTORE;
+	sqlite3_bind_int64(st, 1, key);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		if (decision_id)
+			*decision_id = sqlite3_column_int64(st, 0);
+		rc = decision_from_row(st, 1, d);
+	}
+	store_done(st);
+	return rc;
+}
+
+int store_decision_load(store *s, int64_t decision_id, struct decision *d)
+{
+	static const char sql[] =
+		"SELECT id, outcome, would_be, intent, confidence, reasons"
+		" FROM decisions WHERE id = ?1";
+
+	return load_one(store_stmt(s, sql), decision_id, d, NULL);
+}
+
+int store_decision_of_event(store *s, int64_t event_id, struct decision *d,
+			    int64_t *decision_id)
+{
+	static const char sql[] =
+		"SELECT id, outcome, would_be, intent, confidence, reasons"
+		" FROM decisions WHERE event_id = ?1";
+
+	return load_one(store_stmt(s, sql), event_id, d, decision_id);
+}
+
+/* ---- draft acceptance --------------------------------------------------- */
+
+int store_acceptance_pending(store *s, int64_t since_ms, int max,
+			     struct acceptance_item **out)
+{
+	static const char sql[] =
+		"SELECT id, intent, draft, reply FROM ("
+		" SELECT d.id, coalesce(d.intent, '') AS intent, d.draft,"
+		"  (SELECT json_extract(e.normalized, '$.body') FROM events e"
+		"   WHERE e.source = d.source AND e.ticket_id = d.ticket_id"
+		"   AND e.kind = 'agent_reply' AND e.id > d.event_id"
+		"   ORDER BY e.id LIMIT 1) AS reply"
+		" FROM decisions d"
+		" WHERE d.outcome = 'ai_draft' AND d.decided_at >= ?1"
+		" AND d.acceptance IS NULL AND d.draft IS NOT NULL)"
+		" WHERE reply IS NOT NULL ORDER BY id LIMIT ?2";
+	sqlite3_stmt *st = store_stmt(s, sql);
+	struct acceptance_item *items;
+	int n = 0;
+
+	*out = NULL;
+	if (!st)
+		return DP_ESTORE;
+	items = xcalloc((size_t)max, sizeof(*items));
+	sqlite3_bind_int64(st, 1, since_ms);
+	sqlite3_bind_int(st, 2, max);
+	while (n < max && sqlite3_step(st) == SQLITE_ROW) {
+		items[n].decision_id = sqlite3_column_int64(st, 0);
+		items[n].intent = xstrdup(store_column_text(st, 1));
+		items[n].draft = xstrdup(store_column_text(st, 2));
+		items[n].reply = xstrdup(store_column_text(st, 3));
+		n++;
+	}
+	store_done(st);
+	if (n == 0) {
+		free(items);
+		return 0;
+	}
+	*out = items;
+	return n;
+}
+
+void acceptance_items_free(struct acceptance_item *items, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(items[i].intent);
+		free(items[i].draft);
+		free(items[i].reply);
+	}
+	free(items);
+}
+
+int store_acceptance_set(store *s, int64_t decision_id, double acceptance)
+{
+	static const char sql[] =
+		"UPDATE decisions SET acceptance = ?2 WHERE id = ?1";
+	sqlite3_stmt *st = store_stmt(s, sql);
+
+	if (!st)
+		return DP_ESTORE;
+	sqlite3_bind_int64(st, 1, decision_id);
+	sqlite3_bind_double(st, 2, acceptance);
+	return store_run_changes(st) < 0 ? DP_ESTORE : 0;
+}
+
+int store_acceptance_window(store *s, const char *intent, int64_t after_ms,
+			    int window, double *mean, int *count)
+{
+	static const char sql[] =
+		"SELECT coalesce(avg(a), 0), count(a) FROM ("
+		" SELECT acceptance AS a FROM decisions"
+		" WHERE intent = ?1 AND outcome = 'ai_draft'"
+		" AND acceptance IS NOT NULL AND decided_at > ?2"
+		" ORDER BY decided_at DESC, id DESC LIMIT ?3)";
+	sqlite3_stmt *st = store_stmt(s, sql);
+	int rc = DP_ESTORE;
+
+	if (!st)
+		return DP_ESTORE;
+	store_bind_text(st, 1, intent);
+	sqlite3_bind_int64(st, 2, after_ms);
+	sqlite3_bind_int(st, 3, window);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*mean = sqlite3_column_double(st, 0);
+		*count = sqlite3_column_int(st, 1);
+		rc = 0;
+	}
+	store_done(st);
+	return rc;
 }

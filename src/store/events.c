@@ -169,6 +169,21 @@ int store_event_claim(store *s, int64_t now_ms, int64_t lease_ms,
 	return store_claim(s, pick, take, now_ms, lease_ms, read_claimed, &c);
 }
 
+int store_event_mark_done(store *s, int64_t event_id)
+{
+	static const char sql[] =
+		"UPDATE events SET state = 'done', lease_until = NULL WHERE id = ?1";
+	sqlite3_stmt *st = store_stmt(s, sql);
+	int rc;
+
+	if (!st)
+		return DP_ESTORE;
+	sqlite3_bind_int64(st, 1, event_id);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : DP_ESTORE;
+	store_done(st);
+	return rc;
+}
+
 int store_event_get(store *s, int64_t id, struct ticket_event *ev)
 {
 	static const char sql[] = "SELECT normalized FROM events WHERE id = ?1";

@@ -27,10 +27,15 @@ int store_event_insert(store *s, const struct ticket_event *ev,
 /* Claim the oldest pending event, or one whose lease ran out, for
  * lease_ms. An event waits while an earlier event of the same ticket is
  * still pending or claimed, so a ticket's messages are decided in order
- * (a follow-up sees the decision on the message before it). Fills ev (initialised by the caller) and *id. Returns 0,
- * DP_ENOTFOUND when the queue is empty, or DP_ESTORE. */
+ * (a follow-up sees the decision on the message before it). Fills ev
+ * (initialised by the caller) and *id. Returns 0, DP_ENOTFOUND when the
+ * queue is empty, or DP_ESTORE. */
 int store_event_claim(store *s, int64_t now_ms, int64_t lease_ms,
 		      int64_t *id, struct ticket_event *ev);
+
+/* Mark an event decided (state 'done', lease cleared); inside the
+ * transaction that commits its decision. 0 or DP_ESTORE. */
+int store_event_mark_done(store *s, int64_t event_id);
 
 /* Load one stored event by id into ev (initialised by the caller). */
 int store_event_get(store *s, int64_t id, struct ticket_event *ev);

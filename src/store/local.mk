@@ -7,3 +7,7 @@ src_libdeskpilot_a_SOURCES += \
 	src/store/decisions.c src/store/decisions.h \
 	src/store/outbox.c src/store/outbox.h
 src_libdeskpilot_a_SOURCES += src/store/retention.c src/store/retention.h
+src_libdeskpilot_a_SOURCES += \
+	src/store/sla.c src/store/sla.h \
+	src/store/demotions.c src/store/demotions.h \
+	src/store/reports.c src/store/reports.h

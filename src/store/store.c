@@ -450,3 +450,43 @@ char *store_column_dup(sqlite3_stmt *st, int i)
 
 	return t ? xstrdup((const char *)t) : NULL;
 }
+
+json_t *store_column_json(sqlite3_stmt *st, int i)
+{
+	json_t *j = NULL;
+
+	switch (sqlite3_column_type(st, i)) {
+	case SQLITE_INTEGER:
+		j = json_integer(sqlite3_column_int64(st, i));
+		break;
+	case SQLITE_FLOAT:
+		j = json_real(sqlite3_column_double(st, i));
+		break;
+	case SQLITE_TEXT:
+		j = json_stringn((const char *)sqlite3_column_text(st, i),
+				 (size_t)sqlite3_column_bytes(st, i));
+		break;
+	default:
+		break;
+	}
+	return j ? j : json_null();
+}
+
+const char *store_column_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t ? (const char *)t : "";
+}
+
+int store_run_changes(sqlite3_stmt *st)
+{
+	int rc = DP_ESTORE;
+
+	if (!st)
+		return DP_ESTORE;
+	if (sqlite3_step(st) == SQLITE_DONE)
+		rc = sqlite3_changes(sqlite3_db_handle(st));
+	store_done(st);
+	return rc;
+}

@@ -4,6 +4,7 @@
 #ifndef DP_STORE_INTERNAL_H
 #define DP_STORE_INTERNAL_H
 
+#include <jansson.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 
@@ -48,6 +49,18 @@ void store_bind_text(sqlite3_stmt *st, int i, const char *v);
 
 /* A column as a new heap string, or NULL when SQL NULL. */
 char *store_column_dup(sqlite3_stmt *st, int i);
+
+/* A column as borrowed text ("" for SQL NULL), valid until the next step
+ * or reset. */
+const char *store_column_text(sqlite3_stmt *st, int i);
+
+/* A column as a new JSON value of its own type (null for SQL NULL, and
+ * for text that is not valid UTF-8). */
+json_t *store_column_json(sqlite3_stmt *st, int i);
+
+/* Step a statement that returns no rows, then reset it: the number of
+ * rows it changed, or DP_ESTORE (also for st NULL). */
+int store_run_changes(sqlite3_stmt *st);
 
 /* Run one statement without results; 0 or DP_ESTORE. */
 int store_exec(store *s, const char *sql);

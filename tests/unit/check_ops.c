@@ -22,9 +22,11 @@
 #include "ops/stats.h"
 #include "ops/watchdog.h"
 #include "store/decisions.h"
+#include "store/demotions.h"
 #include "store/events.h"
-#include "store/ops.h"
 #include "store/outbox.h"
+#include "store/reports.h"
+#include "store/sla.h"
 
 #define MIN_MS (60LL * 1000)
 /* 2024-05-03 16:30:00 UTC, a Friday. */
