@@ -1,11 +1,13 @@
 /*
- * main.c - the deskpilot command: one binary, one table of subcommands.
+ * main.c - the deskpilot command: one binary, one table of subcommands,
+ * followed by the subcommands the connectors add (connector.h).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "config.h" /* PACKAGE_VERSION, SYSCONFDIR */
+#include "connectors/connector.h"
 
 struct command {
 	const char *name;
@@ -22,8 +24,6 @@ static const struct command commands[] = {
 	 "[-c FILE]  validate the config and print it with secrets masked"},
 	{"outbox", cmd_outbox,
 	 "list|retry [-c FILE]  show write-back actions, requeue dead ones"},
-	{"zammad-setup", cmd_zammad_setup,
-	 "--endpoint URL [--url URL] [--token T|--token-file F] [--secret S|--secret-file F] [--dry-run]  create or update the Zammad webhook and triggers"},
 	{"kb", cmd_kb,
 	 "import FILE|DIR | list | remove ID [-c FILE]  manage the knowledge base the drafters answer from"},
 	{"stats", cmd_stats,
@@ -52,6 +52,12 @@ static void usage(FILE *out)
 	fprintf(out, "usage: deskpilot <command> [options]\n\ncommands:\n");
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		fprintf(out, "  %s %s\n", commands[i].name, commands[i].summary);
+	for (size_t i = 0; connector_at(i); i++) {
+		const struct connector_command *c = connector_at(i)->command;
+
+		if (c)
+			fprintf(out, "  %s %s\n", c->name, c->summary);
+	}
 	fprintf(out,
 		"\nThe default config is %s/deskpilot/deskpilot.conf; without it the\n"
 		"embedded defaults apply. See deskpilot(8) and deskpilot.conf(5).\n",
@@ -87,6 +93,12 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].run(argc - 1, argv + 1);
+	for (size_t i = 0; connector_at(i); i++) {
+		const struct connector_command *c = connector_at(i)->command;
+
+		if (c && strcmp(argv[1], c->name) == 0)
+			return cli_connector_command(connector_at(i), argc - 1, argv + 1);
+	}
 	fprintf(stderr, "deskpilot: unknown command '%s'\n\n", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;

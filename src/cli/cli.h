@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define EXIT_USAGE 2
+#include "common/dp.h" /* EXIT_USAGE */
 
 int cmd_serve(int argc, char **argv);
 int cmd_check_config(int argc, char **argv);
@@ -18,7 +18,6 @@ int cmd_vip(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_triage(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
-int cmd_zammad_setup(int argc, char **argv);
 int cmd_outbox(int argc, char **argv);
 int cmd_kb(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
@@ -33,6 +32,12 @@ int cmd_replay(int argc, char **argv);
  * initialised in every case: the caller always calls config_release. */
 struct config;
 int cli_load_config(int *argc, char **argv, struct config *cfg);
+
+/* Run conn's subcommand (conn->command) with the arguments after its name:
+ * load the config as cli_load_config does, then hand the subcommand the
+ * connector's settings from it. Returns the exit status. */
+struct connector;
+int cli_connector_command(const struct connector *conn, int argc, char **argv);
 
 /* Open the config's database for a command; on failure print the reason
  * to stderr and return NULL. Returns a new handle (store_close it). */

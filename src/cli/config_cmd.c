@@ -1,11 +1,13 @@
 /*
  * config_cmd.c - loading the config and opening the store for every
- * subcommand, and `deskpilot check-config`.
+ * subcommand, running the subcommands connectors add, and `deskpilot
+ * check-config`.
  */
 #include "cli/cli.h"
 
 #include "common/log.h"
 #include "config/config.h"
+#include "connectors/connector.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -46,6 +48,17 @@ int cli_load_config(int *argc, char **argv, struct config *cfg)
 	if (log_level_parse(cfg->log_level, &level) == 0)
 		log_set_level(level);
 	return 0;
+}
+
+int cli_connector_command(const struct connector *conn, int argc, char **argv)
+{
+	struct config cfg;
+	int rc = cli_load_config(&argc, argv, &cfg);
+
+	if (rc == 0)
+		rc = conn->command->run(config_helpdesk(&cfg, conn), argc, argv);
+	config_release(&cfg);
+	return rc;
 }
 
 store *cli_open_store(const struct config *cfg)

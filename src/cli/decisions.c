@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 
 #include "config/config.h"
+#include "connectors/connector.h"
 #include "ops/stats.h"
 #include "store/reports.h"
 
@@ -19,9 +20,11 @@
 
 static void usage(void)
 {
-	fprintf(stderr,
-		"usage: deskpilot decisions [-c FILE] [--ticket N] [--source zammad|osticket]\n"
-		"                           [--since DATE|SPAN] [--limit N] [--json]\n");
+	fprintf(stderr, "usage: deskpilot decisions [-c FILE] [--ticket N] [--source ");
+	for (size_t i = 0; connector_at(i); i++)
+		fprintf(stderr, "%s%s", i ? "|" : "", connector_at(i)->name);
+	fprintf(stderr, "]\n"
+			"                           [--since DATE|SPAN] [--limit N] [--json]\n");
 }
 
 static const char *str(const json_t *o, const char *key)

@@ -82,6 +82,10 @@ void dp_trim(const char *s, const char **start, size_t *len);
  * environment); borrowed, NULL when absent. */
 const char *dp_env_get(char *const *envp, const char *name);
 
+/* The exit status of a command given wrong arguments (0 is success, 1 a
+ * failure). */
+#define EXIT_USAGE 2
+
 #define DP_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif

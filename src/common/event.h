@@ -1,8 +1,8 @@
 /*
  * event.h - struct ticket_event, the normalized form of one helpdesk event.
  *
- * Connectors turn a helpdesk's wire format (Zammad JSON, osTicket JSON/XML)
- * into this struct; nothing after the connector knows the wire formats. The
+ * Connectors turn a helpdesk's wire format (JSON, XML, ...) into this
+ * struct; nothing after the connector knows the wire formats. The
  * same struct round-trips through JSON (the `normalized` column of the
  * events table, and `deskpilot triage --format jsonl`).
  *
@@ -30,7 +30,7 @@ enum event_kind {
 };
 
 struct ticket_event {
-	char *source;      /* "zammad" or "osticket" */
+	char *source;      /* the connector's name (connector.h) */
 	char *delivery_id; /* helpdesk's delivery id, if any */
 	enum event_kind kind;
 
@@ -39,8 +39,8 @@ struct ticket_event {
 	char *title;
 	char *state;
 	char *priority;
-	char *group;   /* Zammad group, osTicket department */
-	char *topic;   /* osTicket help topic */
+	char *group;   /* the helpdesk's group or department */
+	char *topic;   /* the helpdesk's help topic, where it has one */
 	char *channel; /* email, web, phone, api... */
 
 	int64_t customer_id;
@@ -55,7 +55,7 @@ struct ticket_event {
 	 * reads their flags before triage. */
 	char *other_organization_ids;
 
-	int64_t article_id; /* Zammad article id, osTicket thread entry id */
+	int64_t article_id; /* the message's id (article, thread entry, ...) */
 	char *sender;       /* Customer, Agent or System */
 	char *article_type; /* email, web, note, phone... */
 	bool internal;

@@ -1,9 +1,9 @@
 /*
  * hmac.h - HMAC signatures over exact request bytes (OpenSSL libcrypto).
  *
- * Zammad signs webhooks with HMAC-SHA1 ("sha1=<hex>"); the osTicket plugin
- * and deskpilot's own calls to it use HMAC-SHA256. Verification compares in
- * constant time and never looks at the body otherwise.
+ * Helpdesks sign webhooks with HMAC-SHA1 or HMAC-SHA256 (each connector
+ * says which, and signs its own calls the same way). Verification
+ * compares in constant time and never looks at the body otherwise.
  */
 #ifndef DP_HMAC_H
 #define DP_HMAC_H

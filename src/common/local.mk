@@ -11,4 +11,5 @@ src_libdeskpilot_a_SOURCES += \
 	src/common/vip_rules.c src/common/vip_rules.h \
 	src/common/hours.c src/common/hours.h \
 	src/common/html.c src/common/html.h \
-	src/common/clean.c src/common/clean.h
+	src/common/clean.c src/common/clean.h \
+	src/common/settings.c src/common/settings.h

@@ -1,14 +1,16 @@
 /*
  * config.h - deskpilot's configuration: an INI file read with inih.
  *
- * Every key is declared once in config.c's table with its type, bounds and
- * default; the table drives defaults, parsing, validation and
- * `deskpilot check-config` printing. Secrets may be given inline (`token`)
- * or as a file (`token_file`); files are read at load time, must be
- * readable and must not be world-readable.
+ * Every key is declared once with its type, bounds and default in a
+ * section's table (common/settings.h): deskpilot's own sections in
+ * config.c, each helpdesk's section in its connector (connectors/). The
+ * tables drive defaults, parsing, validation and `deskpilot check-config`
+ * printing. Secrets may be given inline (`token`) or as a file
+ * (`token_file`); files are read at load time, must be readable and must
+ * not be world-readable.
  *
- * A [zammad] or [osticket] section that is absent disables that helpdesk's
- * hook. The struct is read-only once loaded and shared by all threads.
+ * A helpdesk whose section is absent has its hook switched off (404). The
+ * struct is read-only once loaded and shared by all threads.
  */
 #ifndef DP_CONFIG_H
 #define DP_CONFIG_H
@@ -23,44 +25,15 @@
 /* Default config path, $(sysconfdir)/deskpilot/deskpilot.conf. */
 #define CONFIG_DEFAULT_PATH SYSCONFDIR "/deskpilot/deskpilot.conf"
 
-struct config_zammad {
-	bool enabled;
-	char *url;
-	char *token;
-	char *webhook_secret;
-	bool allow_unsigned;
-	char *auth_bearer;     /* optional: require this bearer token */
-	char *auth_basic_user; /* optional: require this basic auth */
-	char *auth_basic_password;
-	bool verify_tls;
-	int connect_timeout_ms;
-	int timeout_ms;
-	char *vip_group;
-	char *vip_priority;
-	char *urgent_priority;
-	char *tag_vip;
-	char *tag_human_only;
-	char *tag_needs_human;
-	char *tag_ai_draft;
-	char *tag_ai_replied;
-	char *tag_opt_out;
-	char *api_user; /* login of the API token's user, if known */
-};
+/* Most helpdesks one build can have (connectors/connectors.c). */
+#define CONFIG_MAX_HELPDESKS 8
 
-struct config_osticket {
-	bool enabled;
-	char *url;
-	char *api_key;
-	char *webhook_secret;
-	bool allow_unsigned;
-	int timestamp_window_s;
-	bool verify_tls;
-	int connect_timeout_ms;
-	int timeout_ms;
-	char *vip_team;
-	char *vip_dept; /* "" leaves the department alone */
-	char *vip_priority;
-	char *urgent_priority;
+/* A helpdesk's section, one per connector in the connector table's
+ * order; the settings struct is the connector's own (its header declares
+ * it). */
+struct config_helpdesk {
+	bool enabled;   /* the file has the section: the hook answers */
+	void *settings; /* from the section, or the defaults when it is absent */
 };
 
 struct config {
@@ -120,9 +93,10 @@ struct config {
 	double minutes_per_human_ticket;
 	double minutes_per_ai_draft;
 
-	struct config_zammad zammad;
-	struct config_osticket osticket;
+	struct config_helpdesk helpdesks[CONFIG_MAX_HELPDESKS];
 };
+
+struct connector;
 
 /* Fill cfg with the embedded defaults (a working service on 127.0.0.1). */
 void config_init(struct config *cfg);
@@ -135,5 +109,19 @@ int config_load(struct config *cfg, const char *path, struct dp_error *err);
 
 /* Print the effective config as INI with secrets masked. */
 void config_print(const struct config *cfg, FILE *out);
+
+/* conn's settings (its connector's struct): from its section, or the
+ * defaults when the file has none. Borrowed, valid while cfg is. */
+const void *config_helpdesk(const struct config *cfg,
+			    const struct connector *conn);
+
+/* Whether the file has conn's section: only then does its hook answer. */
+bool config_helpdesk_enabled(const struct config *cfg,
+			     const struct connector *conn);
+
+/* conn's entry, to change (tests, and commands that override settings
+ * from their options). */
+struct config_helpdesk *config_helpdesk_slot(struct config *cfg,
+					     const struct connector *conn);
 
 #endif

@@ -6,7 +6,7 @@ src_libdeskpilot_a_SOURCES += \
 src_libdeskpilot_a_SOURCES += \
 	src/connectors/zammad.c src/connectors/zammad.h \
 	src/common/http_client.c src/common/http_client.h \
-	src/cli/zammad_setup.c
+	src/connectors/zammad_setup.c
 include src/connectors/osticket.mk
 check_PROGRAMS += tests/unit/check_zammad tests/unit/check_html \
 	tests/unit/check_http_client

@@ -428,11 +428,10 @@ static bool in_window(int64_t ts, int64_t now_s, int window_s)
 	return ts >= now_s - window_s && ts <= now_s + window_s;
 }
 
-int osticket_accept_at(const struct config *cfg,
+int osticket_accept_at(const struct osticket_settings *oc,
 		       const struct hook_request *req, int64_t now_s,
 		       struct ticket_event *ev, struct dp_error *err)
 {
-	const struct config_osticket *oc = &cfg->osticket;
 	const char *sig = hook_param(req, OSTICKET_SIG_PARAM);
 	const char *ts = hook_param(req, OSTICKET_TS_PARAM);
 	long long header_ts = 0;
@@ -475,15 +474,10 @@ int osticket_accept_at(const struct config *cfg,
 	return 0;
 }
 
-static int accept_hook(const struct config *cfg, const struct hook_request *req,
+static int accept_hook(const void *settings, const struct hook_request *req,
 		       struct ticket_event *ev, struct dp_error *err)
 {
-	return osticket_accept_at(cfg, req, (int64_t)time(NULL), ev, err);
-}
-
-static bool enabled(const struct config *cfg)
-{
-	return cfg->osticket.enabled;
+	return osticket_accept_at(settings, req, (int64_t)time(NULL), ev, err);
 }
 
 /* ---- plan --------------------------------------------------------------- */
@@ -494,10 +488,10 @@ static void set_text(json_t *obj, const char *key, const char *s)
 		json_object_set_new(obj, key, json_string(s));
 }
 
-static void plan(const struct config *cfg, const struct plan_input *in,
+static void plan(const void *settings, const struct plan_input *in,
 		 json_t *actions)
 {
-	const struct config_osticket *oc = &cfg->osticket;
+	const struct osticket_settings *oc = settings;
 	const struct ticket_event *ev = in->ev;
 	enum outcome o = in->d->outcome;
 	bool vip = o == OUTCOME_HUMAN_VIP;
@@ -601,10 +595,10 @@ static int read_answer(const json_t *action, const struct http_response *r,
 	return rc;
 }
 
-static int apply(const struct config *cfg, struct http_client *http,
+static int apply(const void *settings, struct http_client *http,
 		 const json_t *action, json_t **result, struct dp_error *err)
 {
-	const struct config_osticket *oc = &cfg->osticket;
+	const struct osticket_settings *oc = settings;
 	const char *name = json_string_value(json_object_get(action, "action"));
 	size_t base_len = strlen(oc->url);
 	long long now_s = (long long)time(NULL);
@@ -671,9 +665,58 @@ static int apply(const struct config *cfg, struct http_client *http,
 	return rc;
 }
 
+/* ---- settings ------------------------------------------------------------ */
+
+#define S(name, m, def) SETTING_S(struct osticket_settings, name, m, def)
+#define SECRET(name, m) SETTING_SECRET(struct osticket_settings, name, m)
+#define I(name, m, def, lo, hi) SETTING_I(struct osticket_settings, name, m, def, lo, hi)
+#define B(name, m, def) SETTING_B(struct osticket_settings, name, m, def)
+
+static const struct setting keys[] = {
+	S("url", url, ""),
+	SECRET("api_key", api_key),
+	SECRET("webhook_secret", webhook_secret),
+	B("allow_unsigned", allow_unsigned, "false"),
+	I("timestamp_window_seconds", timestamp_window_s, "300", 1, 86400),
+	B("verify_tls", verify_tls, "true"),
+	I("connect_timeout_ms", connect_timeout_ms, "3000", 100, 60000),
+	I("timeout_ms", timeout_ms, "10000", 100, 600000),
+	S("vip_team", vip_team, "VIP"),
+	S("vip_dept", vip_dept, ""),
+	S("vip_priority", vip_priority, "high"),
+	S("urgent_priority", urgent_priority, "emergency"),
+};
+
+static int validate(const void *settings, struct dp_error *err)
+{
+	const struct osticket_settings *oc = settings;
+
+	if (!*oc->webhook_secret && !oc->allow_unsigned)
+		return dp_fail(err, DP_EINVAL,
+			       "'webhook_secret' is required (or set allow_unsigned = true)");
+	if (!*oc->url)
+		return dp_fail(err, DP_EINVAL, "'url' is required");
+	return 0;
+}
+
+static int call_timeout_ms(const void *settings)
+{
+	return ((const struct osticket_settings *)settings)->timeout_ms;
+}
+
+static bool hooks_unsigned(const void *settings)
+{
+	return !*((const struct osticket_settings *)settings)->webhook_secret;
+}
+
 const struct connector osticket_connector = {
 	.name = "osticket",
-	.enabled = enabled,
+	.route = "/hooks/osticket",
+	.metric_label = "/hooks/osticket",
+	.section = {"osticket", keys, DP_ARRAY_LEN(keys), validate},
+	.settings_size = sizeof(struct osticket_settings),
+	.call_timeout_ms = call_timeout_ms,
+	.hooks_unsigned = hooks_unsigned,
 	.accept = accept_hook,
 	.plan = plan,
 	.apply = apply,

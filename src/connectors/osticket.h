@@ -25,6 +25,7 @@
 #ifndef DP_OSTICKET_H
 #define DP_OSTICKET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,8 +44,25 @@
 #define OSTICKET_SIG_HEADER "X-Deskpilot-Signature"
 #define OSTICKET_TS_HEADER "X-Deskpilot-Timestamp"
 
-/* The plugin's route below cfg->osticket.url. */
+/* The plugin's route below [osticket] url. */
 #define OSTICKET_DECISION_PATH "/api/deskpilot/decision.json"
+
+/* [osticket]: the connector's settings (osticket.c's key table gives each
+ * key's default and bounds; deskpilot.conf(5) documents them). */
+struct osticket_settings {
+	char *url;
+	char *api_key;
+	char *webhook_secret;
+	bool allow_unsigned;
+	int timestamp_window_s;
+	bool verify_tls;
+	int connect_timeout_ms;
+	int timeout_ms;
+	char *vip_team;
+	char *vip_dept; /* "" leaves the department alone */
+	char *vip_priority;
+	char *urgent_priority;
+};
 
 extern const struct connector osticket_connector;
 
@@ -59,7 +77,7 @@ int osticket_parse(const char *content_type, const char *body, size_t len,
 		   struct dp_error *err);
 
 /* The connector's accept with the clock passed in (now_s: unix seconds). */
-int osticket_accept_at(const struct config *cfg,
+int osticket_accept_at(const struct osticket_settings *oc,
 		       const struct hook_request *req, int64_t now_s,
 		       struct ticket_event *ev, struct dp_error *err);
 

@@ -79,7 +79,7 @@ static char *basic_credentials(const char *user, const char *password)
 	return out;
 }
 
-static int check_auth(const struct config_zammad *z,
+static int check_auth(const struct zammad_settings *z,
 		      const struct hook_request *req, struct dp_error *err)
 {
 	const char *sig = hook_param(req, "HTTP_X_HUB_SIGNATURE");
@@ -247,7 +247,7 @@ static void parse_customer(const json_t *ticket, struct ticket_event *ev)
 		parse_other_organizations(ticket, c, ev);
 }
 
-static enum event_kind classify(const struct config_zammad *z,
+static enum event_kind classify(const struct zammad_settings *z,
 				const json_t *article, const char *raw_body)
 {
 	const char *sender = get_str(article, "sender");
@@ -269,7 +269,7 @@ static enum event_kind classify(const struct config_zammad *z,
 	return EVENT_SYSTEM;
 }
 
-static void parse_article(const struct config_zammad *z, const json_t *a,
+static void parse_article(const struct zammad_settings *z, const json_t *a,
 			  struct ticket_event *ev)
 {
 	const char *raw = get_str(a, "body");
@@ -300,7 +300,7 @@ static void parse_article(const struct config_zammad *z, const json_t *a,
 	ev->kind = classify(z, a, raw);
 }
 
-static int parse_payload(const struct config_zammad *z, const json_t *root,
+static int parse_payload(const struct zammad_settings *z, const json_t *root,
 			 struct ticket_event *ev, struct dp_error *err)
 {
 	const json_t *ticket = json_object_get(root, "ticket");
@@ -338,10 +338,10 @@ static int parse_payload(const struct config_zammad *z, const json_t *root,
 	return 0;
 }
 
-static int zammad_accept(const struct config *cfg, const struct hook_request *req,
+static int zammad_accept(const void *settings, const struct hook_request *req,
 			 struct ticket_event *ev, struct dp_error *err)
 {
-	const struct config_zammad *z = &cfg->zammad;
+	const struct zammad_settings *z = settings;
 	const char *delivery = hook_param(req, "HTTP_X_ZAMMAD_DELIVERY");
 	json_error_t jerr;
 	json_t *root;
@@ -373,7 +373,7 @@ static int zammad_accept(const struct config *cfg, const struct hook_request *re
 
 /* ---- enrich ---------------------------------------------------------- */
 
-static int request_status(const struct config_zammad *z, struct http_client *http,
+static int request_status(const struct zammad_settings *z, struct http_client *http,
 			  const char *method, const char *path, const json_t *body,
 			  json_t **out, long *status, struct dp_error *err);
 
@@ -385,10 +385,10 @@ static int request_status(const struct config_zammad *z, struct http_client *htt
  * before, the key is absent and only deskpilot's own rules make them
  * premium. An organization deleted since (404) is no longer the
  * customer's. */
-static int zammad_enrich(const struct config *cfg, struct http_client *http,
+static int zammad_enrich(const void *settings, struct http_client *http,
 			 struct ticket_event *ev, struct dp_error *err)
 {
-	const struct config_zammad *z = &cfg->zammad;
+	const struct zammad_settings *z = settings;
 	const char *p = ev->other_organization_ids;
 
 	if (!p || ev->customer_vip || ev->organization_vip)
@@ -577,11 +577,10 @@ static bool reply_deliverable(const struct ticket_event *ev)
 	       (strcmp(ev->channel, "email") == 0 || strcmp(ev->channel, "web") == 0);
 }
 
-static void plan_reply(json_t *actions, const struct config *cfg,
-		       const struct plan_input *in)
+static void plan_reply(json_t *actions, const struct plan_input *in)
 {
 	const struct ticket_event *ev = in->ev;
-	const char *footer = cfg->human_footer;
+	const char *footer = in->footer;
 	char *marker = marker_of(in->decision_id, "");
 	struct buf b;
 	json_t *a;
@@ -619,10 +618,9 @@ static void plan_reply(json_t *actions, const struct config *cfg,
  * without an e-mail address answers 500, see apply_article) or it was
  * dead-lettered, the note's "fallback" is written instead - the draft for
  * an agent, the needs-human tag, and the ai-replied tag taken back. */
-static void plan_ai_reply(json_t *actions, const struct config *cfg,
+static void plan_ai_reply(json_t *actions, const struct zammad_settings *z,
 			  const struct plan_input *in)
 {
-	const struct config_zammad *z = &cfg->zammad;
 	const char *headline = "deskpilot: the AI reply could not be delivered; "
 			       "a human should answer";
 	char *marker = marker_of(in->decision_id, "");
@@ -632,7 +630,7 @@ static void plan_ai_reply(json_t *actions, const struct config *cfg,
 
 	plan_tag(actions, in, "", z->tag_ai_replied);
 	plan_tag(actions, in, "intent-", in->d->intent);
-	plan_reply(actions, cfg, in);
+	plan_reply(actions, in);
 	note = plan_note(actions, in, "deskpilot: answered automatically by AI", NULL, "");
 	fallback = json_pack("{s:s, s:s}", "subject", headline, "body", html);
 	if (*z->tag_needs_human)
@@ -647,7 +645,7 @@ static void plan_ai_reply(json_t *actions, const struct config *cfg,
 
 /* An AI reply on a channel Zammad does not deliver it on: the draft as an
  * internal note for an agent to send, tagged like any AI draft. */
-static void plan_reply_as_draft(json_t *actions, const struct config_zammad *z,
+static void plan_reply_as_draft(json_t *actions, const struct zammad_settings *z,
 				const struct plan_input *in)
 {
 	const struct ticket_event *ev = in->ev;
@@ -679,7 +677,7 @@ static void plan_priority(json_t *actions, const struct plan_input *in,
 	json_array_append_new(actions, a);
 }
 
-static void plan_vip(json_t *actions, const struct config_zammad *z,
+static void plan_vip(json_t *actions, const struct zammad_settings *z,
 		     const struct plan_input *in)
 {
 	plan_tag(actions, in, "", z->tag_vip);
@@ -690,7 +688,7 @@ static void plan_vip(json_t *actions, const struct config_zammad *z,
 }
 
 /* The VIP SLA watchdog's escalation: a second, separately marked note. */
-static void plan_sla_breach(json_t *actions, const struct config_zammad *z,
+static void plan_sla_breach(json_t *actions, const struct zammad_settings *z,
 			    const struct plan_input *in)
 {
 	plan_tag(actions, in, "", TAG_SLA_BREACH);
@@ -699,7 +697,7 @@ static void plan_sla_breach(json_t *actions, const struct config_zammad *z,
 		  NULL, "-sla");
 }
 
-static void plan_human(json_t *actions, const struct config_zammad *z,
+static void plan_human(json_t *actions, const struct zammad_settings *z,
 		       const struct plan_input *in)
 {
 	plan_tag(actions, in, "", z->tag_needs_human);
@@ -709,10 +707,10 @@ static void plan_human(json_t *actions, const struct config_zammad *z,
 		  "Draft to help the agent (internal only, not sent):", "");
 }
 
-static void zammad_plan(const struct config *cfg, const struct plan_input *in,
+static void zammad_plan(const void *settings, const struct plan_input *in,
 			json_t *actions)
 {
-	const struct config_zammad *z = &cfg->zammad;
+	const struct zammad_settings *z = settings;
 	const struct ticket_event *ev = in->ev;
 	enum outcome o = in->d->outcome;
 	bool has_draft = in->draft && *in->draft;
@@ -749,7 +747,7 @@ static void zammad_plan(const struct config *cfg, const struct plan_input *in,
 		break;
 	case OUTCOME_AI_REPLY:
 		if (reply_deliverable(ev))
-			plan_ai_reply(actions, cfg, in);
+			plan_ai_reply(actions, z, in);
 		else
 			plan_reply_as_draft(actions, z, in);
 		break;
@@ -778,7 +776,7 @@ static char *error_text(const struct http_response *r)
 }
 
 /* zammad_request, also telling the HTTP status (0 when none arrived). */
-static int request_status(const struct config_zammad *z, struct http_client *http,
+static int request_status(const struct zammad_settings *z, struct http_client *http,
 			  const char *method, const char *path, const json_t *body,
 			  json_t **out, long *status, struct dp_error *err)
 {
@@ -846,7 +844,7 @@ static int request_status(const struct config_zammad *z, struct http_client *htt
 	return rc;
 }
 
-int zammad_request(const struct config_zammad *z, struct http_client *http,
+int zammad_request(const struct zammad_settings *z, struct http_client *http,
 		   const char *method, const char *path, const json_t *body,
 		   json_t **out, struct dp_error *err)
 {
@@ -870,7 +868,7 @@ static bool has_marker(const char *text, const char *marker)
 
 /* POST /api/v1/tags/add, or DELETE /api/v1/tags/remove: both leave the
  * ticket the same when repeated. */
-static int tag_call(const struct config_zammad *z, struct http_client *http,
+static int tag_call(const struct zammad_settings *z, struct http_client *http,
 		    bool add, const char *tag, int64_t ticket_id,
 		    struct dp_error *err)
 {
@@ -884,7 +882,7 @@ static int tag_call(const struct config_zammad *z, struct http_client *http,
 	return rc;
 }
 
-static int apply_tag(const struct config_zammad *z, struct http_client *http,
+static int apply_tag(const struct zammad_settings *z, struct http_client *http,
 		     const json_t *action, int64_t ticket_id, json_t **result,
 		     struct dp_error *err)
 {
@@ -899,7 +897,7 @@ static int apply_tag(const struct config_zammad *z, struct http_client *http,
 	return rc;
 }
 
-static int apply_update(const struct config_zammad *z, struct http_client *http,
+static int apply_update(const struct zammad_settings *z, struct http_client *http,
 			const json_t *action, int64_t ticket_id, json_t **result,
 			struct dp_error *err)
 {
@@ -929,7 +927,7 @@ static int apply_update(const struct config_zammad *z, struct http_client *http,
 /* The ids of this ticket's articles that carry the marker, one internal
  * and one public (a decision writes at most one of each): 0 when there is
  * none. 0 or <0 on error. */
-static int find_marked(const struct config_zammad *z, struct http_client *http,
+static int find_marked(const struct zammad_settings *z, struct http_client *http,
 		       int64_t ticket_id, const char *marker, int64_t *internal_id,
 		       int64_t *public_id, struct dp_error *err)
 {
@@ -960,7 +958,7 @@ static int find_marked(const struct config_zammad *z, struct http_client *http,
  * 1 yes, 0 no (its name into group, cap bytes), <0 could not tell. Read
  * from the ticket with its assets (GET /api/v1/tickets/ID?all=true), where
  * an agent sees the group's email_address_id. */
-static int group_has_address(const struct config_zammad *z, struct http_client *http,
+static int group_has_address(const struct zammad_settings *z, struct http_client *http,
 			     int64_t ticket_id, char *group, size_t cap,
 			     struct dp_error *err)
 {
@@ -996,7 +994,7 @@ static int group_has_address(const struct config_zammad *z, struct http_client *
  * administrator." (application_controller/handles_errors.rb). Either way
  * no retry helps: make err permanent (DP_EREMOTE). Any other 500 stays
  * worth retrying. */
-static int classify_reply_500(const struct config_zammad *z, struct http_client *http,
+static int classify_reply_500(const struct zammad_settings *z, struct http_client *http,
 			      int64_t ticket_id, struct dp_error *err)
 {
 	struct dp_error gerr = {{0}}, why;
@@ -1025,7 +1023,7 @@ static int classify_reply_500(const struct config_zammad *z, struct http_client 
 /* The reply did not reach the ticket: take back the ai-replied tag, tag
  * the ticket for a human, and leave the draft in an internal note. Tags
  * first: the note, once there, is what says all of it is done. */
-static int apply_fallback(const struct config_zammad *z, struct http_client *http,
+static int apply_fallback(const struct zammad_settings *z, struct http_client *http,
 			  const json_t *fallback, int64_t ticket_id,
 			  json_t *note, struct dp_error *err)
 {
@@ -1048,7 +1046,7 @@ static int apply_fallback(const struct config_zammad *z, struct http_client *htt
 	return 0;
 }
 
-static int apply_article(const struct config_zammad *z, struct http_client *http,
+static int apply_article(const struct zammad_settings *z, struct http_client *http,
 			 const json_t *action, int64_t ticket_id, json_t **result,
 			 struct dp_error *err)
 {
@@ -1114,10 +1112,10 @@ static int apply_article(const struct config_zammad *z, struct http_client *http
 	return rc;
 }
 
-static int zammad_apply(const struct config *cfg, struct http_client *http,
+static int zammad_apply(const void *settings, struct http_client *http,
 			const json_t *action, json_t **result, struct dp_error *err)
 {
-	const struct config_zammad *z = &cfg->zammad;
+	const struct zammad_settings *z = settings;
 	const char *name = get_str(action, "action");
 	int64_t ticket_id = get_int(action, "ticket_id");
 
@@ -1134,16 +1132,77 @@ static int zammad_apply(const struct config *cfg, struct http_client *http,
 	return dp_fail(err, DP_EINVAL, "unknown zammad action '%s'", name);
 }
 
-static bool zammad_enabled(const struct config *cfg)
+/* ---- settings ------------------------------------------------------- */
+
+#define S(name, m, def) SETTING_S(struct zammad_settings, name, m, def)
+#define SECRET(name, m) SETTING_SECRET(struct zammad_settings, name, m)
+#define I(name, m, def, lo, hi) SETTING_I(struct zammad_settings, name, m, def, lo, hi)
+#define B(name, m, def) SETTING_B(struct zammad_settings, name, m, def)
+
+static const struct setting keys[] = {
+	S("url", url, ""),
+	SECRET("token", token),
+	SECRET("webhook_secret", webhook_secret),
+	B("allow_unsigned", allow_unsigned, "false"),
+	SECRET("auth_bearer", auth_bearer),
+	S("auth_basic_user", auth_basic_user, ""),
+	SECRET("auth_basic_password", auth_basic_password),
+	B("verify_tls", verify_tls, "true"),
+	I("connect_timeout_ms", connect_timeout_ms, "3000", 100, 60000),
+	I("timeout_ms", timeout_ms, "10000", 100, 600000),
+	S("vip_group", vip_group, "VIP"),
+	S("vip_priority", vip_priority, "3 high"),
+	S("urgent_priority", urgent_priority, "3 high"),
+	S("tag_vip", tag_vip, "vip"),
+	S("tag_human_only", tag_human_only, "human-only"),
+	S("tag_needs_human", tag_needs_human, "needs-human"),
+	S("tag_ai_draft", tag_ai_draft, "ai-draft"),
+	S("tag_ai_replied", tag_ai_replied, "ai-replied"),
+	S("tag_opt_out", tag_opt_out, "ai-skip"),
+	S("api_user", api_user, ""),
+};
+
+static int zammad_validate(const void *settings, struct dp_error *err)
 {
-	return cfg->zammad.enabled;
+	const struct zammad_settings *z = settings;
+
+	if (!*z->webhook_secret && !z->allow_unsigned)
+		return dp_fail(err, DP_EINVAL,
+			       "'webhook_secret' is required (or set allow_unsigned = true)");
+	if (!*z->url)
+		return dp_fail(err, DP_EINVAL, "'url' is required");
+	if (strncmp(z->url, "http://", 7) != 0 && strncmp(z->url, "https://", 8) != 0)
+		return dp_fail(err, DP_EINVAL, "'url' must start with http:// or https://");
+	return 0;
 }
+
+static int zammad_call_timeout_ms(const void *settings)
+{
+	return ((const struct zammad_settings *)settings)->timeout_ms;
+}
+
+static bool zammad_hooks_unsigned(const void *settings)
+{
+	return !*((const struct zammad_settings *)settings)->webhook_secret;
+}
+
+static const struct connector_command setup_command = {
+	"zammad-setup",
+	"--endpoint URL [--url URL] [--token T|--token-file F] [--secret S|--secret-file F] [--dry-run]  create or update the Zammad webhook and triggers",
+	zammad_setup_run,
+};
 
 const struct connector zammad_connector = {
 	.name = "zammad",
-	.enabled = zammad_enabled,
+	.route = "/hooks/zammad",
+	.metric_label = "/hooks/zammad",
+	.section = {"zammad", keys, DP_ARRAY_LEN(keys), zammad_validate},
+	.settings_size = sizeof(struct zammad_settings),
+	.call_timeout_ms = zammad_call_timeout_ms,
+	.hooks_unsigned = zammad_hooks_unsigned,
 	.accept = zammad_accept,
 	.enrich = zammad_enrich,
 	.plan = zammad_plan,
 	.apply = zammad_apply,
+	.command = &setup_command,
 };

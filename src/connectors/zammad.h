@@ -24,6 +24,31 @@
 #define ZAMMAD_MAX_DELIVERY 128u     /* X-Zammad-Delivery */
 #define ZAMMAD_MAX_ORGS 32           /* other organizations looked up */
 
+/* [zammad]: the connector's settings (zammad.c's key table gives each
+ * key's default and bounds; deskpilot.conf(5) documents them). */
+struct zammad_settings {
+	char *url;
+	char *token;
+	char *webhook_secret;
+	bool allow_unsigned;
+	char *auth_bearer;     /* optional: require this bearer token */
+	char *auth_basic_user; /* optional: require this basic auth */
+	char *auth_basic_password;
+	bool verify_tls;
+	int connect_timeout_ms;
+	int timeout_ms;
+	char *vip_group;
+	char *vip_priority;
+	char *urgent_priority;
+	char *tag_vip;
+	char *tag_human_only;
+	char *tag_needs_human;
+	char *tag_ai_draft;
+	char *tag_ai_replied;
+	char *tag_opt_out;
+	char *api_user; /* login of the API token's user, if known */
+};
+
 extern const struct connector zammad_connector;
 
 struct http_client;
@@ -35,8 +60,13 @@ struct http_client;
  * response (a new reference); DP_EBUSY when worth retrying (no connection,
  * timeout, 408, 429, 5xx); DP_EREMOTE for any other answer, with Zammad's
  * {"error","error_human"} text and the status in err. */
-int zammad_request(const struct config_zammad *z, struct http_client *http,
+int zammad_request(const struct zammad_settings *z, struct http_client *http,
 		   const char *method, const char *path, const json_t *body,
 		   json_t **out, struct dp_error *err);
+
+/* `deskpilot zammad-setup` (zammad_setup.c): create or update, by name, the
+ * Zammad webhook and triggers that send customer articles to deskpilot.
+ * The connector_command run function over the [zammad] settings. */
+int zammad_setup_run(const void *settings, int argc, char **argv);
 
 #endif

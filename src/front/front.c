@@ -25,8 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define HOOK_PREFIX "/hooks/"
-
 void front_response_init(struct front_response *r)
 {
 	r->status = 200;
@@ -244,7 +242,7 @@ static void handle_hook(struct front_ctx *ctx, const struct front_request *req,
 		goto out;
 	hr.body = body.data;
 	hr.body_len = body.len;
-	rc = conn->accept(ctx->cfg, &hr, &ev, &err);
+	rc = conn->accept(config_helpdesk(ctx->cfg, conn), &hr, &ev, &err);
 	if (rc < 0) {
 		status = status_of(rc);
 		respond_error(resp, status, error_of(status),
@@ -282,16 +280,15 @@ out:
 	ticket_event_release(&ev);
 }
 
-static enum metric_route route_label(const char *path)
+static enum metric_route route_label(const char *path,
+				     const struct connector *conn)
 {
+	if (conn)
+		return metric_route_hook(conn);
 	if (strcmp(path, "/healthz") == 0)
 		return ROUTE_HEALTHZ;
 	if (strcmp(path, "/metrics") == 0)
 		return ROUTE_METRICS;
-	if (strcmp(path, "/hooks/zammad") == 0)
-		return ROUTE_HOOK_ZAMMAD;
-	if (strcmp(path, "/hooks/osticket") == 0)
-		return ROUTE_HOOK_OSTICKET;
 	return ROUTE_OTHER;
 }
 
@@ -306,8 +303,8 @@ void front_handle(struct front_ctx *ctx, const struct front_request *req,
 	int64_t t0 = dp_mono_us();
 	const char *method = dp_env_get(req->envp, "REQUEST_METHOD");
 	char *path = request_path(req->envp);
-	enum metric_route label = route_label(path);
-	const struct connector *conn = NULL;
+	const struct connector *conn = connector_for_route(path);
+	enum metric_route label = route_label(path, conn);
 
 	if (count_params(req->envp) > FRONT_MAX_PARAMS) {
 		respond_error(resp, 431, "request header fields too large",
@@ -326,9 +323,7 @@ void front_handle(struct front_ctx *ctx, const struct front_request *req,
 		}
 		goto out;
 	}
-	if (strncmp(path, HOOK_PREFIX, strlen(HOOK_PREFIX)) == 0)
-		conn = connector_find(path + strlen(HOOK_PREFIX));
-	if (!conn || !conn->enabled(ctx->cfg)) {
+	if (!conn || !config_helpdesk_enabled(ctx->cfg, conn)) {
 		respond_error(resp, 404, "not found",
 			      conn ? "this helpdesk is not configured"
 				   : "no such path");

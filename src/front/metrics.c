@@ -4,6 +4,7 @@
 #include "front/metrics.h"
 
 #include "common/dp.h"
+#include "connectors/connector.h"
 
 #include <stdatomic.h>
 
@@ -18,8 +19,6 @@ static const double bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01,
 #define N_BOUNDS DP_ARRAY_LEN(bounds)
 
 static const char *const route_names[] = {
-	[ROUTE_HOOK_ZAMMAD] = "/hooks/zammad",
-	[ROUTE_HOOK_OSTICKET] = "/hooks/osticket",
 	[ROUTE_HEALTHZ] = "/healthz",
 	[ROUTE_METRICS] = "/metrics",
 	[ROUTE_OTHER] = "other",
@@ -30,9 +29,20 @@ static atomic_uint_fast64_t buckets[N_BOUNDS + 1]; /* last: +Inf */
 static atomic_uint_fast64_t latency_sum_us;
 static atomic_uint_fast64_t latency_count;
 
-const char *metric_route_name(enum metric_route r)
+enum metric_route metric_route_hook(const struct connector *conn)
 {
-	return r < ROUTE_COUNT ? route_names[r] : "other";
+	return (enum metric_route)connector_index(conn);
+}
+
+/* The label of route r: a hook's is its connector's metric label. */
+static const char *route_name(int r)
+{
+	const struct connector *conn;
+
+	if (r >= ROUTE_HEALTHZ)
+		return route_names[r];
+	conn = connector_at((size_t)r);
+	return conn ? conn->metric_label : "other";
 }
 
 static size_t status_index(int status)
@@ -72,10 +82,10 @@ void metrics_render(struct buf *out)
 				continue;
 			if (statuses[i])
 				buf_printf(out, "deskpilot_http_requests_total{route=\"%s\",status=\"%d\"} %llu\n",
-					   route_names[r], statuses[i], (unsigned long long)n);
+					   route_name(r), statuses[i], (unsigned long long)n);
 			else
 				buf_printf(out, "deskpilot_http_requests_total{route=\"%s\",status=\"other\"} %llu\n",
-					   route_names[r], (unsigned long long)n);
+					   route_name(r), (unsigned long long)n);
 		}
 	}
 	buf_puts(out, "# HELP deskpilot_http_request_duration_seconds Time from request start to response.\n"
@@ -92,15 +102,4 @@ void metrics_render(struct buf *out)
 		   (double)atomic_load(&latency_sum_us) / 1e6);
 	buf_printf(out, "deskpilot_http_request_duration_seconds_count %llu\n",
 		   (unsigned long long)atomic_load(&latency_count));
-}
-
-void metrics_reset(void)
-{
-	for (int r = 0; r < ROUTE_COUNT; r++)
-		for (size_t i = 0; i < N_STATUS; i++)
-			atomic_store(&requests[r][i], 0);
-	for (size_t b = 0; b <= N_BOUNDS; b++)
-		atomic_store(&buckets[b], 0);
-	atomic_store(&latency_sum_us, 0);
-	atomic_store(&latency_count, 0);
 }

@@ -12,26 +12,24 @@
 #include <stdint.h>
 
 #include "common/buf.h"
+#include "config/config.h"
 
-/* Routes as metric labels. */
+/* Routes as metric labels: the helpdesks' hooks first, route i being
+ * connector i's (labelled with its metric_label), then these. */
 enum metric_route {
-	ROUTE_HOOK_ZAMMAD,
-	ROUTE_HOOK_OSTICKET,
-	ROUTE_HEALTHZ,
+	ROUTE_HEALTHZ = CONFIG_MAX_HELPDESKS,
 	ROUTE_METRICS,
 	ROUTE_OTHER,
 	ROUTE_COUNT
 };
 
-const char *metric_route_name(enum metric_route r);
+/* The route of connector conn's hook. */
+enum metric_route metric_route_hook(const struct connector *conn);
 
 /* Record one finished request. Thread-safe. */
 void metrics_observe(enum metric_route route, int status, int64_t latency_us);
 
 /* Append this process's counters in Prometheus text format. */
 void metrics_render(struct buf *out);
-
-/* Zero everything (tests). */
-void metrics_reset(void);
 
 #endif

@@ -8,6 +8,7 @@
 #include "front/server.h"
 
 #include "common/log.h"
+#include "connectors/connector.h"
 #include "front/front.h"
 #include "front/listen.h"
 #include "pipeline/pipeline.h"
@@ -85,6 +86,19 @@ static void *front_main(void *arg)
 	return NULL;
 }
 
+/* A helpdesk whose webhooks are taken unsigned is worth a line at start. */
+static void warn_unsigned(const struct config *cfg)
+{
+	for (size_t i = 0; connector_at(i); i++) {
+		const struct connector *conn = connector_at(i);
+
+		if (config_helpdesk_enabled(cfg, conn) &&
+		    conn->hooks_unsigned(config_helpdesk(cfg, conn)))
+			log_warn("msg=\"%s webhooks are accepted unsigned (allow_unsigned = true)\"",
+				 conn->name);
+	}
+}
+
 /* libxml2 must never load anything from outside the document. */
 static xmlParserInputPtr deny_entities(const char *url, const char *id,
 				       xmlParserCtxtPtr ctxt)
@@ -136,10 +150,7 @@ int server_run(const struct config *cfg)
 		log_error("msg=\"cannot start pipeline\" error=\"%s\"", err.msg);
 		goto out_listen;
 	}
-	if (cfg->zammad.enabled && !*cfg->zammad.webhook_secret)
-		log_warn("msg=\"zammad webhooks are accepted unsigned (allow_unsigned = true)\"");
-	if (cfg->osticket.enabled && !*cfg->osticket.webhook_secret)
-		log_warn("msg=\"osticket webhooks are accepted unsigned (allow_unsigned = true)\"");
+	warn_unsigned(cfg);
 
 	threads = xcalloc((size_t)cfg->threads, sizeof(*threads));
 	for (int i = 0; i < cfg->threads; i++) {

@@ -74,7 +74,7 @@ static void escalate(store *s, const struct config *cfg,
 		goto out;
 	}
 	if (conn)
-		conn->plan(cfg,
+		conn->plan(config_helpdesk(cfg, conn),
 			   &(struct plan_input){
 				   .ev = &ev,
 				   .d = &d,
@@ -82,6 +82,7 @@ static void escalate(store *s, const struct config *cfg,
 				   .note_text = note,
 				   .sla_breach = true,
 				   .installation = installation,
+				   .footer = cfg->human_footer,
 			   },
 			   actions);
 	if (store_begin(s) < 0)

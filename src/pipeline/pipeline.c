@@ -208,11 +208,12 @@ static int commit(struct worker *w, int64_t event_id,
 			.draft = dr->text,
 			.note_text = note,
 			.installation = installation,
+			.footer = cfg->human_footer,
 		};
 
 		if (store_installation_id(w->st, installation) < 0)
 			goto fail;
-		conn->plan(cfg, &in, actions);
+		conn->plan(config_helpdesk(cfg, conn), &in, actions);
 	}
 	json_array_foreach(actions, i, a) {
 		char *payload = json_dumps(a, JSON_COMPACT);
@@ -265,7 +266,8 @@ static void decide(struct worker *w, int64_t event_id, struct ticket_event *ev)
 		w->st, ev->source, ev->ticket_id, event_id);
 	hist.prior_ai = store_decision_prior_ai(w->st, ev->source,
 						ev->ticket_id, event_id);
-	if (conn && conn->enrich && conn->enrich(cfg, w->http, ev, &eerr) < 0) {
+	if (conn && conn->enrich &&
+	    conn->enrich(config_helpdesk(cfg, conn), w->http, ev, &eerr) < 0) {
 		tier_unknown = true;
 		log_warn("msg=\"cannot complete the event from the helpdesk; no AI text\" event=%lld ticket=%lld source=%s error=\"%s\"",
 			 (long long)event_id, (long long)ev->ticket_id, ev->source,
@@ -365,7 +367,8 @@ static void dispatch_one(struct worker *w, struct http_client *http,
 		rc = dp_fail(&err, DP_EINVAL, "no connector or bad payload for action %lld",
 			     (long long)it->id);
 	} else {
-		rc = conn->apply(cfg, http, action, &result, &err);
+		rc = conn->apply(config_helpdesk(cfg, conn), http, action,
+				 &result, &err);
 	}
 	now = dp_now_ms();
 	if (rc == 0) {
@@ -430,10 +433,16 @@ static int64_t outbox_lease_ms(const struct config *cfg)
 {
 	int64_t longest = 0;
 
-	if (cfg->zammad.enabled && cfg->zammad.timeout_ms > longest)
-		longest = cfg->zammad.timeout_ms;
-	if (cfg->osticket.enabled && cfg->osticket.timeout_ms > longest)
-		longest = cfg->osticket.timeout_ms;
+	for (size_t i = 0; connector_at(i); i++) {
+		const struct connector *conn = connector_at(i);
+		int ms;
+
+		if (!config_helpdesk_enabled(cfg, conn))
+			continue;
+		ms = conn->call_timeout_ms(config_helpdesk(cfg, conn));
+		if (ms > longest)
+			longest = ms;
+	}
 	return 2 * longest + 1000;
 }
 

@@ -155,9 +155,10 @@ static const char *const migrations[] = {
 
 	/* 5: this database's installation id, made once, here. Decision ids
 	 * start at 1 in every database, so a helpdesk that records which
-	 * decisions it applied (the osTicket plugin) needs both to tell two
-	 * databases apart. Undone osTicket actions get it too, so they are
-	 * keyed like new ones when they are sent. */
+	 * decisions it applied needs both to tell two databases apart. Undone
+	 * actions that apply a whole decision (action "decision", the only
+	 * kind keyed so) get it too, so they are keyed like new ones when they
+	 * are sent. */
 	"CREATE TABLE installation ("
 	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
 	"  uuid TEXT NOT NULL,"         /* 32 lowercase hex digits */
@@ -168,7 +169,7 @@ static const char *const migrations[] = {
 	"  CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));"
 	"UPDATE outbox SET payload = json_set(payload, '$.installation',"
 	"  (SELECT uuid FROM installation))"
-	"  WHERE source = 'osticket' AND state IN ('pending','dead')"
+	"  WHERE action = 'decision' AND state IN ('pending','dead')"
 	"  AND json_valid(payload);",
 };
 

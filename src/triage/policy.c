@@ -21,17 +21,6 @@ const char *policy_mode_name(enum policy_mode m)
 	return (size_t)m < DP_ARRAY_LEN(mode_names) ? mode_names[m] : "unknown";
 }
 
-int policy_mode_parse(const char *s, enum policy_mode *out)
-{
-	for (size_t i = 0; i < DP_ARRAY_LEN(mode_names); i++) {
-		if (strcmp(s, mode_names[i]) == 0) {
-			*out = (enum policy_mode)i;
-			return 0;
-		}
-	}
-	return DP_EINVAL;
-}
-
 bool policy_list_has(const char *list, const char *name)
 {
 	size_t n = strlen(name), nt;

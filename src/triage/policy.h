@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 
+/* In the order [policy] mode's choices name them (config.c). */
 enum policy_mode {
 	POLICY_SHADOW, /* decide and record, write nothing to the helpdesk */
 	POLICY_DRAFT,  /* AI drafts as internal notes, never public replies */
@@ -31,7 +32,6 @@ struct policy {
 };
 
 const char *policy_mode_name(enum policy_mode m);
-int policy_mode_parse(const char *s, enum policy_mode *out);
 
 /* Whether `name` is an item of the comma-separated `list` (items trimmed,
  * compared case-insensitively with the name or with its tag form, see

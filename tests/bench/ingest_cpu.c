@@ -14,7 +14,7 @@
 #include "common/event.h"
 #include "common/hmac.h"
 #include "common/log.h"
-#include "connectors/connector.h"
+#include "connectors/zammad.h"
 #include "front/front.h"
 #include "store/events.h"
 
@@ -111,6 +111,7 @@ int main(int argc, char **argv)
 {
 	struct dp_error err = {{0}};
 	struct config cfg;
+	struct zammad_settings *z;
 	struct front_ctx ctx;
 	const struct connector *zammad = connector_find("zammad");
 	size_t tlen, len;
@@ -129,9 +130,10 @@ int main(int argc, char **argv)
 	}
 	log_set_level(LOG_WARN); /* as the benchmark's service runs */
 	config_init(&cfg);
-	cfg.zammad.enabled = true;
-	free(cfg.zammad.webhook_secret);
-	cfg.zammad.webhook_secret = xstrdup(SECRET);
+	config_helpdesk_slot(&cfg, &zammad_connector)->enabled = true;
+	z = config_helpdesk_slot(&cfg, &zammad_connector)->settings;
+	free(z->webhook_secret);
+	z->webhook_secret = xstrdup(SECRET);
 	db = xasprintf("%s/ingest-cpu.db", argv[2]);
 	ctx.cfg = &cfg;
 	ctx.store = store_open(db, &err);

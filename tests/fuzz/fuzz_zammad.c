@@ -5,12 +5,13 @@
 #include "fuzz.h"
 
 #include "config/config.h"
-#include "connectors/connector.h"
+#include "connectors/zammad.h"
 
 #include <stdlib.h>
 
 static struct config cfg;
-static const struct connector *conn;
+static const struct connector *conn = &zammad_connector;
+static struct zammad_settings *z;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -18,11 +19,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	fuzz_setup();
 	config_init(&cfg);
-	cfg.zammad.enabled = true;
-	cfg.zammad.allow_unsigned = true;
-	conn = connector_find("zammad");
-	if (!conn)
-		abort();
+	config_helpdesk_slot(&cfg, conn)->enabled = true;
+	z = config_helpdesk_slot(&cfg, conn)->settings;
+	z->allow_unsigned = true;
 	return 0;
 }
 
@@ -38,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct dp_error err;
 
 	ticket_event_init(&ev);
-	conn->accept(&cfg, &req, &ev, &err);
+	conn->accept(z, &req, &ev, &err);
 	ticket_event_release(&ev);
 	free(body);
 	return 0;

@@ -6,6 +6,7 @@
 #include "front/front.h"
 
 #include "common/hmac.h"
+#include "connectors/zammad.h"
 #include "store/events.h"
 
 #include <check.h>
@@ -43,6 +44,7 @@ static struct front_ctx ctx;
 static void setup(void)
 {
 	struct dp_error err = {{0}};
+	struct zammad_settings *z;
 	char *db;
 
 	snprintf(dir, sizeof(dir), "/tmp/dp-front-XXXXXX");
@@ -50,9 +52,10 @@ static void setup(void)
 	db = xasprintf("%s/deskpilot.db", dir);
 	config_init(&cfg);
 	cfg.max_body = 8192;
-	cfg.zammad.enabled = true;
-	free(cfg.zammad.webhook_secret);
-	cfg.zammad.webhook_secret = xstrdup(SECRET);
+	config_helpdesk_slot(&cfg, &zammad_connector)->enabled = true;
+	z = config_helpdesk_slot(&cfg, &zammad_connector)->settings;
+	free(z->webhook_secret);
+	z->webhook_secret = xstrdup(SECRET);
 	ctx.cfg = &cfg;
 	ctx.store = store_open(db, &err);
 	ck_assert_msg(ctx.store != NULL, "%s", err.msg);

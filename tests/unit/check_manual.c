@@ -1,9 +1,9 @@
 /*
  * check_manual.c - the man pages stay in sync with the code: every config
- * key (as `deskpilot check-config` prints it, from config.c's table) is
+ * key (as `deskpilot check-config` prints it, from the section tables) is
  * documented in its section of deskpilot.conf(5) and no documented key is
- * gone, and every subcommand of main.c's table has an entry in
- * deskpilot(8).
+ * gone, and every subcommand (main.c's table and the connectors') has an
+ * entry in deskpilot(8).
  */
 #include <check.h>
 #include <stdbool.h>
@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "connectors/connector.h"
 
 #define MAX_ITEMS 512
 #define ITEM_MAX 96
@@ -120,7 +121,7 @@ static void manual_keys(struct set *out)
 	free(text);
 }
 
-/* "section/key" for every key the config prints with both helpdesks on. */
+/* "section/key" for every key the config prints with every helpdesk on. */
 static void config_keys(struct set *out)
 {
 	struct config cfg;
@@ -130,8 +131,8 @@ static void config_keys(struct set *out)
 	FILE *f = open_memstream(&text, &len);
 
 	config_init(&cfg);
-	cfg.zammad.enabled = true;
-	cfg.osticket.enabled = true;
+	for (size_t i = 0; connector_at(i); i++)
+		config_helpdesk_slot(&cfg, connector_at(i))->enabled = true;
 	config_print(&cfg, f);
 	fclose(f);
 	config_release(&cfg);
@@ -190,6 +191,16 @@ START_TEST(test_every_command_documented)
 		first_word(line, word, sizeof(word));
 		if (word[0])
 			set_add(&man, word);
+	}
+	/* The subcommands connectors add. */
+	for (size_t i = 0; connector_at(i); i++) {
+		const struct connector_command *c = connector_at(i)->command;
+
+		if (!c)
+			continue;
+		commands++;
+		ck_assert_msg(set_has(&man, c->name),
+			      "command '%s' has no entry in man/deskpilot.8", c->name);
 	}
 	/* main.c's table rows look like `{"name", cmd_...`. */
 	for (const char *p = strstr(main_c, "{\""); p; p = strstr(p + 1, "{\"")) {

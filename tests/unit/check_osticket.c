@@ -23,6 +23,7 @@
 #include "common/buf.h"
 #include "common/hmac.h"
 #include "common/http_client.h"
+#include "config/config.h"
 #include "connectors/osticket.h"
 #include "connectors/xml_safe.h"
 
@@ -345,15 +346,17 @@ END_TEST
 /* ---- accept: signature, timestamp, then parse --------------------------- */
 
 static struct config cfg;
+static struct osticket_settings *oc; /* cfg's [osticket] */
 
 static void cfg_setup(void)
 {
 	config_init(&cfg);
-	cfg.osticket.enabled = true;
-	free(cfg.osticket.webhook_secret);
-	cfg.osticket.webhook_secret = xstrdup(SECRET);
-	free(cfg.osticket.api_key);
-	cfg.osticket.api_key = xstrdup("0123456789ABCDEF0123456789ABCDEF");
+	config_helpdesk_slot(&cfg, &osticket_connector)->enabled = true;
+	oc = config_helpdesk_slot(&cfg, &osticket_connector)->settings;
+	free(oc->webhook_secret);
+	oc->webhook_secret = xstrdup(SECRET);
+	free(oc->api_key);
+	oc->api_key = xstrdup("0123456789ABCDEF0123456789ABCDEF");
 }
 
 static void cfg_teardown(void)
@@ -380,7 +383,7 @@ static int accept_with(const char *ct, const char *body, const char *sig,
 		env[n++] = xasprintf(OSTICKET_SIG_PARAM "=%s", sig);
 	if (ts)
 		env[n++] = xasprintf(OSTICKET_TS_PARAM "=%s", ts);
-	rc = osticket_accept_at(&cfg, &req, now, ev, err);
+	rc = osticket_accept_at(oc, &req, now, ev, err);
 	for (size_t i = 0; i < n; i++)
 		free(env[i]);
 	return rc;
@@ -461,7 +464,7 @@ START_TEST(test_accept_refusals)
 			 DP_EMEDIA);
 	ticket_event_release(&ev);
 	/* allow_unsigned takes unsigned events, still inside the window. */
-	cfg.osticket.allow_unsigned = true;
+	oc->allow_unsigned = true;
 	ticket_event_init(&ev);
 	ck_assert_int_eq(accept_with("application/json", json, "", NULL, T0,
 				     &ev, &err),
@@ -493,10 +496,16 @@ static json_t *plan_full(enum outcome o, bool customer_vip, const char *draft,
 	ev.customer_vip = customer_vip;
 	decision_init(&d);
 	d.outcome = o;
-	in = (struct plan_input){&ev, &d, 77, draft,
-				 "Premium customer: organization Globex", sla_breach,
-				 INSTALLATION};
-	osticket_connector.plan(&cfg, &in, actions);
+	in = (struct plan_input){
+		.ev = &ev,
+		.d = &d,
+		.decision_id = 77,
+		.draft = draft,
+		.note_text = "Premium customer: organization Globex",
+		.sla_breach = sla_breach,
+		.installation = INSTALLATION,
+	};
+	osticket_connector.plan(oc, &in, actions);
 	ticket_event_release(&ev);
 	return actions;
 }
@@ -638,9 +647,9 @@ static int apply_to(struct one_shot *o, const char *response, json_t **result,
 	int rc;
 
 	one_shot_start(o, response);
-	free(cfg.osticket.url);
-	cfg.osticket.url = xasprintf("http://127.0.0.1:%d/", o->port);
-	rc = osticket_connector.apply(&cfg, http, json_array_get(actions, 0),
+	free(oc->url);
+	oc->url = xasprintf("http://127.0.0.1:%d/", o->port);
+	rc = osticket_connector.apply(oc, http, json_array_get(actions, 0),
 				      result, err);
 	one_shot_finish(o);
 	http_client_free(http);
@@ -788,9 +797,9 @@ START_TEST(test_apply_needs_installation)
 	json_t *a = json_array_get(actions, 0);
 
 	json_object_del(a, "installation");
-	free(cfg.osticket.url);
-	cfg.osticket.url = xstrdup("http://127.0.0.1:9/");
-	ck_assert_int_eq(osticket_connector.apply(&cfg, http, a, &result, &err),
+	free(oc->url);
+	oc->url = xstrdup("http://127.0.0.1:9/");
+	ck_assert_int_eq(osticket_connector.apply(oc, http, a, &result, &err),
 			 DP_EINVAL);
 	ck_assert_str_eq(err.msg, "osticket decision 77 has no installation id");
 	ck_assert_ptr_null(result);
@@ -814,9 +823,9 @@ START_TEST(test_apply_unreachable)
 	close(o.fd);
 	pthread_join(o.thread, NULL);
 	buf_release(&o.request);
-	free(cfg.osticket.url);
-	cfg.osticket.url = xasprintf("http://127.0.0.1:%d", port);
-	ck_assert_int_eq(osticket_connector.apply(&cfg, http,
+	free(oc->url);
+	oc->url = xasprintf("http://127.0.0.1:%d", port);
+	ck_assert_int_eq(osticket_connector.apply(oc, http,
 						  json_array_get(actions, 0),
 						  &result, &err),
 			 DP_EBUSY);

@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "common/hmac.h"
 #include "common/http_client.h"
+#include "config/config.h"
 #include "fake_zammad_ctl.h"
 
 #include <check.h>
@@ -81,15 +82,21 @@ static void set_str(char **field, const char *v)
 	*field = xstrdup(v);
 }
 
+/* The [zammad] settings of a test config. */
+static struct zammad_settings *zs(struct config *cfg)
+{
+	return config_helpdesk_slot(cfg, &zammad_connector)->settings;
+}
+
 static void test_config(struct config *cfg)
 {
 	config_init(cfg);
-	cfg->zammad.enabled = true;
-	set_str(&cfg->zammad.webhook_secret, SECRET);
-	set_str(&cfg->zammad.url, fake.url[0] ? fake.url : "http://127.0.0.1:1");
-	set_str(&cfg->zammad.token, FAKE_TOKEN);
-	cfg->zammad.connect_timeout_ms = 2000;
-	cfg->zammad.timeout_ms = 5000;
+	config_helpdesk_slot(cfg, &zammad_connector)->enabled = true;
+	set_str(&zs(cfg)->webhook_secret, SECRET);
+	set_str(&zs(cfg)->url, fake.url[0] ? fake.url : "http://127.0.0.1:1");
+	set_str(&zs(cfg)->token, FAKE_TOKEN);
+	zs(cfg)->connect_timeout_ms = 2000;
+	zs(cfg)->timeout_ms = 5000;
 }
 
 /* Run accept over body. sig: NULL signs correctly, "" sends none. */
@@ -116,7 +123,7 @@ static int accept_with(const struct config *cfg, const char *body, size_t len,
 	{
 		struct hook_request req = {env, body, len};
 
-		rc = zc->accept(cfg, &req, ev, err);
+		rc = zc->accept(config_helpdesk(cfg, zc), &req, ev, err);
 	}
 	for (size_t i = 0; i < n; i++)
 		free(env[i]);
@@ -237,12 +244,12 @@ START_TEST(unsigned_needs_explicit_opt_in)
 	const char *body = "{\"ticket\":{\"id\":5},\"article\":{}}";
 
 	test_config(&cfg);
-	set_str(&cfg.zammad.webhook_secret, "");
+	set_str(&zs(&cfg)->webhook_secret, "");
 	ticket_event_init(&ev);
 	ck_assert_int_eq(accept_with(&cfg, body, strlen(body), "", JSON_CT, NULL, &ev,
 				     &err),
 			 DP_EAUTH);
-	cfg.zammad.allow_unsigned = true;
+	zs(&cfg)->allow_unsigned = true;
 	ck_assert_int_eq(accept_with(&cfg, body, strlen(body), "", JSON_CT, NULL, &ev,
 				     &err),
 			 0);
@@ -261,7 +268,7 @@ START_TEST(bearer_and_basic_auth)
 	size_t n = strlen(body);
 
 	test_config(&cfg);
-	set_str(&cfg.zammad.auth_bearer, "s3cret");
+	set_str(&zs(&cfg)->auth_bearer, "s3cret");
 	ticket_event_init(&ev);
 	ck_assert_int_eq(accept_with(&cfg, body, n, NULL, JSON_CT, "Bearer s3cret",
 				     &ev, &err),
@@ -272,9 +279,9 @@ START_TEST(bearer_and_basic_auth)
 			 DP_EAUTH);
 	ck_assert_int_eq(accept_with(&cfg, body, n, NULL, JSON_CT, NULL, &ev, &err),
 			 DP_EAUTH);
-	set_str(&cfg.zammad.auth_bearer, "");
-	set_str(&cfg.zammad.auth_basic_user, "zammad");
-	set_str(&cfg.zammad.auth_basic_password, "pw");
+	set_str(&zs(&cfg)->auth_bearer, "");
+	set_str(&zs(&cfg)->auth_basic_user, "zammad");
+	set_str(&zs(&cfg)->auth_basic_password, "pw");
 	/* base64("zammad:pw") */
 	ck_assert_int_eq(accept_with(&cfg, body, n, NULL, JSON_CT,
 				     "Basic emFtbWFkOnB3", &ev, &err),
@@ -689,7 +696,7 @@ START_TEST(event_kinds)
 	struct config cfg;
 
 	test_config(&cfg);
-	set_str(&cfg.zammad.api_user, "deskpilot-api");
+	set_str(&zs(&cfg)->api_user, "deskpilot-api");
 	for (size_t i = 0; i < DP_ARRAY_LEN(cases); i++) {
 		struct ticket_event ev;
 
@@ -699,7 +706,7 @@ START_TEST(event_kinds)
 		ticket_event_release(&ev);
 	}
 	/* Without api_user the login means nothing. */
-	set_str(&cfg.zammad.api_user, "");
+	set_str(&zs(&cfg)->api_user, "");
 	{
 		struct ticket_event ev;
 
@@ -737,7 +744,7 @@ static json_t *plan_sla(const char *fixture, enum outcome o, const char *draft,
 			.sla_breach = sla_breach,
 		};
 
-		zc->plan(&cfg, &in, actions);
+		zc->plan(zs(&cfg), &in, actions);
 	}
 	ticket_event_release(&ev);
 	config_release(&cfg);
@@ -910,7 +917,7 @@ START_TEST(plan_auto_response_gets_nothing)
 			.draft = "Thanks, enjoy your time off!",
 		};
 
-		zc->plan(&cfg, &in, actions);
+		zc->plan(zs(&cfg), &in, actions);
 	}
 	ck_assert_uint_eq(json_array_size(actions), 0);
 	json_decref(actions);
@@ -961,7 +968,7 @@ START_TEST(plan_reply_only_where_zammad_delivers)
 				.draft = "Here is a new link.",
 			};
 
-			zc->plan(&cfg, &in, a);
+			zc->plan(zs(&cfg), &in, a);
 		}
 		if (cases[i].public_reply) {
 			ck_assert_str_eq(field(a, 0, "tag"), "ai-replied");
@@ -1000,7 +1007,7 @@ START_TEST(plan_reply_only_where_zammad_delivers)
 				.draft = "Here is a new link.",
 			};
 
-			zc->plan(&cfg, &in, a);
+			zc->plan(zs(&cfg), &in, a);
 		}
 		assert_nothing_public(a);
 		json_decref(a);
@@ -1062,7 +1069,7 @@ static int apply_all(const struct config *cfg, const json_t *actions,
 	for (size_t i = 0; i < json_array_size(actions) && rc == 0; i++) {
 		json_t *result = NULL;
 
-		rc = zc->apply(cfg, http, json_array_get(actions, i), &result, err);
+		rc = zc->apply(config_helpdesk(cfg, zc), http, json_array_get(actions, i), &result, err);
 		json_decref(result);
 	}
 	http_client_free(http);
@@ -1132,7 +1139,7 @@ START_TEST(apply_is_idempotent)
 	ck_assert_int_eq(apply_all(&cfg, actions, &err), 0);
 	/* Everything again, as after a crash before the outbox row was done. */
 	ck_assert_int_eq(apply_all(&cfg, actions, &err), 0);
-	ck_assert_int_eq(zc->apply(&cfg, http, json_array_get(actions, 2), &result, &err), 0);
+	ck_assert_int_eq(zc->apply(zs(&cfg), http, json_array_get(actions, 2), &result, &err), 0);
 	ck_assert(json_is_true(json_object_get(result, "existing")));
 	json_decref(result);
 	state = fake_zammad_state(&fake);
@@ -1185,15 +1192,15 @@ START_TEST(apply_outage_then_recovery)
 	ck_assert_int_eq(fake_zammad_control(&fake, "{\"reset\":true}"), 0);
 	test_config(&cfg);
 	ck_assert_int_eq(fake_zammad_control(&fake, "{\"fail_next\":2,\"status\":500}"), 0);
-	ck_assert_int_eq(zc->apply(&cfg, http, note, &result, &err), DP_EBUSY);
+	ck_assert_int_eq(zc->apply(zs(&cfg), http, note, &result, &err), DP_EBUSY);
 	ck_assert_ptr_nonnull(strstr(err.msg, "500"));
-	ck_assert_int_eq(zc->apply(&cfg, http, note, &result, &err), DP_EBUSY);
+	ck_assert_int_eq(zc->apply(zs(&cfg), http, note, &result, &err), DP_EBUSY);
 	ck_assert_int_eq(fake_zammad_control(&fake, "{\"fail_next\":1,\"status\":429}"), 0);
-	ck_assert_int_eq(zc->apply(&cfg, http, note, &result, &err), DP_EBUSY);
-	ck_assert_int_eq(zc->apply(&cfg, http, note, &result, &err), 0);
+	ck_assert_int_eq(zc->apply(zs(&cfg), http, note, &result, &err), DP_EBUSY);
+	ck_assert_int_eq(zc->apply(zs(&cfg), http, note, &result, &err), 0);
 	ck_assert(json_is_false(json_object_get(result, "existing")));
 	json_decref(result);
-	ck_assert_int_eq(zc->apply(&cfg, http, note, &result, &err), 0);
+	ck_assert_int_eq(zc->apply(zs(&cfg), http, note, &result, &err), 0);
 	json_decref(result);
 	state = fake_zammad_state(&fake);
 	ck_assert_uint_eq(count_articles(state, 81, false), 1);
@@ -1215,14 +1222,14 @@ START_TEST(apply_refusals_are_remote_errors)
 
 	ck_assert_int_eq(fake_zammad_control(&fake, "{\"reset\":true}"), 0);
 	test_config(&cfg);
-	ck_assert_int_eq(zc->apply(&cfg, http, update, &result, &err), DP_EREMOTE);
+	ck_assert_int_eq(zc->apply(zs(&cfg), http, update, &result, &err), DP_EREMOTE);
 	ck_assert_ptr_nonnull(strstr(err.msg, "422"));
 	ck_assert_ptr_nonnull(strstr(err.msg, "No lookup value found for 'group'"));
 	ck_assert_ptr_null(result);
 	/* A wrong token is a refusal too, with Zammad's text. */
-	set_str(&cfg.zammad.token, "wrong");
+	set_str(&zs(&cfg)->token, "wrong");
 	json_object_set_new(update, "group", json_string("VIP"));
-	ck_assert_int_eq(zc->apply(&cfg, http, update, &result, &err), DP_EREMOTE);
+	ck_assert_int_eq(zc->apply(zs(&cfg), http, update, &result, &err), DP_EREMOTE);
 	ck_assert_ptr_nonnull(strstr(err.msg, "Authentication required"));
 	state = fake_zammad_state(&fake);
 	ck_assert_str_eq(json_string_value(json_object_get(
@@ -1247,8 +1254,8 @@ START_TEST(apply_unreachable_is_busy)
 
 	test_config(&cfg);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", fake_zammad_dead_port());
-	set_str(&cfg.zammad.url, url);
-	ck_assert_int_eq(zc->apply(&cfg, http, tag, &result, &err), DP_EBUSY);
+	set_str(&zs(&cfg)->url, url);
+	ck_assert_int_eq(zc->apply(zs(&cfg), http, tag, &result, &err), DP_EBUSY);
 	ck_assert_ptr_nonnull(strstr(err.msg, "unreachable"));
 	http_client_free(http);
 	json_decref(tag);
@@ -1290,7 +1297,7 @@ static int apply_one(const struct config *cfg, const json_t *actions, size_t i,
 {
 	struct http_client *http = http_client_new();
 	json_t *r = NULL;
-	int rc = zc->apply(cfg, http, json_array_get(actions, i), &r, err);
+	int rc = zc->apply(config_helpdesk(cfg, zc), http, json_array_get(actions, i), &r, err);
 
 	if (result)
 		*result = r;
@@ -1430,7 +1437,7 @@ START_TEST(apply_rejects_malformed_actions)
 		struct dp_error err = {{0}};
 		json_t *result = NULL;
 
-		ck_assert_int_eq(zc->apply(&cfg, http, bad[i], &result, &err), DP_EINVAL);
+		ck_assert_int_eq(zc->apply(zs(&cfg), http, bad[i], &result, &err), DP_EINVAL);
 		ck_assert(err.msg[0]);
 		json_decref(bad[i]);
 	}
@@ -1466,7 +1473,7 @@ static int enrich_with(const char *ids, bool customer_vip, struct ticket_event *
 	parse_fixture("webhook-default-customer-email.body", ev);
 	ev->other_organization_ids = ids ? xstrdup(ids) : NULL;
 	ev->customer_vip = customer_vip;
-	rc = zc->enrich(&cfg, http, ev, err);
+	rc = zc->enrich(zs(&cfg), http, ev, err);
 	http_client_free(http);
 	config_release(&cfg);
 	return rc;
@@ -1537,7 +1544,8 @@ START_TEST(enrich_failures_are_errors)
 }
 END_TEST
 
-/* Run cmd_zammad_setup on a writable copy of args (NULL-terminated). */
+/* Run `deskpilot zammad-setup` (as main does) on a writable copy of args
+ * (NULL-terminated). */
 static int run_cmd(const char *const *args)
 {
 	char *argv[16];
@@ -1548,7 +1556,7 @@ static int run_cmd(const char *const *args)
 		argc++;
 	}
 	argv[argc] = NULL;
-	rc = cmd_zammad_setup(argc, argv);
+	rc = cli_connector_command(zc, argc, argv);
 	for (int i = 0; i < 16 && argv[i]; i++)
 		free(argv[i]);
 	return rc;
@@ -1690,7 +1698,7 @@ START_TEST(setup_forces_default_payload)
 			 "customized_payload", 1, "custom_payload",
 			 "{\"ticket\":\"#{ticket.id}\"}", "pre_defined_webhook_type", "Slack",
 			 "active", 1);
-	ck_assert_msg(zammad_request(&cfg.zammad, http, "POST", "/api/v1/webhooks", seed, NULL,
+	ck_assert_msg(zammad_request(zs(&cfg), http, "POST", "/api/v1/webhooks", seed, NULL,
 				     &err) == 0,
 		      "%s", err.msg);
 	json_decref(seed);

@@ -20,11 +20,9 @@
  * before 6.1 has neither attribute and drops unknown ones
  * (ApplicationModel::CanCleanupParam).
  */
-#include "cli/cli.h"
+#include "connectors/zammad.h"
 
 #include "common/http_client.h"
-#include "config/config.h"
-#include "connectors/zammad.h"
 
 #include <curl/curl.h>
 
@@ -36,7 +34,7 @@
 #define SECRET_FILE_MAX 4096
 
 struct setup {
-	struct config_zammad z; /* the config's, with command-line overrides */
+	struct zammad_settings z; /* the config's, with command-line overrides */
 	struct http_client *http;
 	bool dry_run;
 };
@@ -256,16 +254,14 @@ static const char *opt_value(int argc, char **argv, int *i)
 	return argv[++*i];
 }
 
-int cmd_zammad_setup(int argc, char **argv)
+int zammad_setup_run(const void *settings, int argc, char **argv)
 {
-	struct config cfg;
+	const struct zammad_settings *cfg = settings;
 	struct setup s = {.dry_run = false};
 	const char *endpoint = NULL;
 	char *token = NULL, *secret = NULL, *url = NULL;
-	int rc = cli_load_config(&argc, argv, &cfg);
+	int rc = 0;
 
-	if (rc != 0)
-		return rc;
 	for (int i = 1; i < argc && rc == 0; i++) {
 		const char *a = argv[i], *v = NULL;
 		char **slot = NULL;
@@ -304,10 +300,10 @@ int cmd_zammad_setup(int argc, char **argv)
 	}
 	if (rc == EXIT_USAGE)
 		usage(stderr);
-	s.z = cfg.zammad;
-	s.z.url = url ? url : cfg.zammad.url;
-	s.z.token = token ? token : cfg.zammad.token;
-	s.z.webhook_secret = secret ? secret : cfg.zammad.webhook_secret;
+	s.z = *cfg;
+	s.z.url = url ? url : cfg->url;
+	s.z.token = token ? token : cfg->token;
+	s.z.webhook_secret = secret ? secret : cfg->webhook_secret;
 	if (rc == 0 && (!*s.z.url || !*s.z.token || !*s.z.webhook_secret)) {
 		fprintf(stderr, "deskpilot: Zammad's URL, an API token and a webhook secret "
 				"are needed (options or [zammad] in the config)\n");
@@ -328,6 +324,5 @@ int cmd_zammad_setup(int argc, char **argv)
 	free(url);
 	free(token);
 	free(secret);
-	config_release(&cfg);
 	return rc;
 }
