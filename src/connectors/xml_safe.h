@@ -11,7 +11,7 @@
  *
  * The process must have installed a refusing external entity loader
  * (xmlSetExternalEntityLoader) and called xmlInitParser() before threads
- * start; src/front/server.c does both.
+ * start; src/cli/serve.c does both.
  */
 #ifndef DP_XML_SAFE_H
 #define DP_XML_SAFE_H

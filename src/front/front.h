@@ -2,7 +2,7 @@
  * front.h - one HTTP request, from FastCGI parameters to a response:
  * routing, limits, signatures (through the connector) and ingest.
  *
- * This layer knows nothing of libfcgi: server.c adapts FCGX_Request to
+ * This layer knows nothing of libfcgi: cli/serve.c adapts FCGX_Request to
  * struct front_request, and the unit tests drive it directly. Every error
  * body is JSON {"error": "...", "detail": "..."}; a hook answers 2xx only
  * after the event is committed.

@@ -2,5 +2,4 @@
 src_libdeskpilot_a_SOURCES += \
 	src/front/listen.c src/front/listen.h \
 	src/front/metrics.c src/front/metrics.h \
-	src/front/front.c src/front/front.h \
-	src/front/server.c src/front/server.h
+	src/front/front.c src/front/front.h
