@@ -7,18 +7,22 @@
 #   tests_integration_check_zammad_e2e_SOURCES = tests/integration/check_zammad_e2e.c
 #   tests_integration_check_zammad_e2e_CFLAGS = $(DP_IT_CFLAGS)
 #   tests_integration_check_zammad_e2e_LDADD = $(DP_IT_LIBS)
+check_LIBRARIES += tests/libtest.a
+tests_libtest_a_SOURCES = tests/test.c tests/test.h
+tests_libtest_a_CFLAGS = $(DP_TEST_CFLAGS)
 check_LIBRARIES += tests/integration/libharness.a
 tests_integration_libharness_a_SOURCES = \
-	tests/integration/harness.c tests/integration/harness.h
+	tests/integration/harness.c tests/integration/harness.h \
+	tests/integration/osticket_peer.c tests/integration/osticket_peer.h
 tests_integration_libharness_a_CFLAGS = $(DP_TEST_CFLAGS)
 DP_IT_CFLAGS = $(DP_TEST_CFLAGS) -I$(top_srcdir)/tests/integration
 DP_IT_LIBS = tests/integration/libharness.a $(DP_TEST_LIBS)
 
-check_PROGRAMS += tests/integration/check_foundation
-TESTS += tests/integration/check_foundation
-tests_integration_check_foundation_SOURCES = tests/integration/check_foundation.c
-tests_integration_check_foundation_CFLAGS = $(DP_IT_CFLAGS)
-tests_integration_check_foundation_LDADD = $(DP_IT_LIBS)
+check_PROGRAMS += tests/integration/check_serve
+TESTS += tests/integration/check_serve
+tests_integration_check_serve_SOURCES = tests/integration/check_serve.c
+tests_integration_check_serve_CFLAGS = $(DP_IT_CFLAGS)
+tests_integration_check_serve_LDADD = $(DP_IT_LIBS)
 
 # The benchmark (`make bench`, not part of make check): wrk through nginx
 # against deskpilot's ingest path and a trivial libfcgi responder.

@@ -18,6 +18,7 @@
  */
 #include "cli/cli.h"
 
+#include "common/html.h"
 #include "common/log.h"
 #include "config/config.h"
 #include "connectors/connector.h"
@@ -28,8 +29,6 @@
 
 #include <curl/curl.h>
 #include <fcgiapp.h>
-#include <libxml/parser.h>
-#include <libxml/parserInternals.h>
 
 #include <pthread.h>
 #include <signal.h>
@@ -111,16 +110,6 @@ static void warn_unsigned(const struct config *cfg)
 	}
 }
 
-/* libxml2 must never load anything from outside the document. */
-static xmlParserInputPtr deny_entities(const char *url, const char *id,
-				       xmlParserCtxtPtr ctxt)
-{
-	(void)url;
-	(void)id;
-	(void)ctxt;
-	return NULL;
-}
-
 static int server_run(const struct config *cfg)
 {
 	struct front_thread *threads = NULL;
@@ -137,8 +126,7 @@ static int server_run(const struct config *cfg)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
-	xmlInitParser();
-	xmlSetExternalEntityLoader(deny_entities);
+	html_init();
 	curl_global_init(CURL_GLOBAL_ALL);
 	if (FCGX_Init() != 0) {
 		log_error("msg=\"cannot initialise libfcgi\"");
@@ -190,7 +178,7 @@ out_listen:
 	listen_close(fd, cfg->listen);
 out_libs:
 	curl_global_cleanup();
-	xmlCleanupParser();
+	html_cleanup();
 	if (status == 0)
 		log_info("msg=\"stopped\"");
 	return status;

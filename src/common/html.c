@@ -20,6 +20,7 @@
 #include "common/utf8.h"
 
 #include <libxml/HTMLparser.h>
+#include <libxml/parserInternals.h>
 #include <libxml/tree.h>
 
 #include <stdbool.h>
@@ -175,6 +176,27 @@ static void walk(struct emit *e, xmlNode *node, int depth)
 		else if (node->type == XML_ELEMENT_NODE)
 			walk_element(e, node, depth);
 	}
+}
+
+/* libxml2 must never load anything from outside the document. */
+static xmlParserInputPtr deny_entities(const char *url, const char *id,
+				       xmlParserCtxtPtr ctxt)
+{
+	(void)url;
+	(void)id;
+	(void)ctxt;
+	return NULL;
+}
+
+void html_init(void)
+{
+	xmlInitParser();
+	xmlSetExternalEntityLoader(deny_entities);
+}
+
+void html_cleanup(void)
+{
+	xmlCleanupParser();
 }
 
 char *html_to_text(const char *html, size_t len)

@@ -14,6 +14,13 @@
 /* The text never grows past this many bytes (cut on a character boundary). */
 #define HTML_MAX_OUTPUT (2u * 1024 * 1024)
 
+/* Once per process, before any thread parses: initialise libxml2 and
+ * install an external entity loader that refuses everything, so no
+ * libxml2 parse in the process (HTML here, XML in connectors/xml_safe.h)
+ * ever loads a file or a URL. html_cleanup undoes it at exit. */
+void html_init(void);
+void html_cleanup(void);
+
 /* Returns a new string (caller frees; "" for NULL or empty input): the text
  * of `len` bytes of UTF-8 HTML. Entities are decoded; script, style, head,
  * title, noscript, template and comments are dropped; block elements (p,

@@ -9,9 +9,9 @@
  * (only XML's five predefined ones and character references), and size
  * and nesting depth are capped.
  *
- * The process must have installed a refusing external entity loader
- * (xmlSetExternalEntityLoader) and called xmlInitParser() before threads
- * start; src/cli/serve.c does both.
+ * The process must have called html_init (common/html.h: xmlInitParser
+ * and a refusing external entity loader) before threads start;
+ * src/cli/serve.c does.
  */
 #ifndef DP_XML_SAFE_H
 #define DP_XML_SAFE_H

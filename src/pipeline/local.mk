@@ -21,11 +21,11 @@ tests_integration_check_zammad_e2e_SOURCES = tests/integration/check_zammad_e2e.
 tests_integration_check_zammad_e2e_CFLAGS = $(DP_IT_CFLAGS)
 tests_integration_check_zammad_e2e_LDADD = $(DP_ZAMMAD_IT_LIBS)
 
-check_PROGRAMS += tests/integration/check_reliability
-TESTS += tests/integration/check_reliability
-tests_integration_check_reliability_SOURCES = tests/integration/check_reliability.c
-tests_integration_check_reliability_CFLAGS = $(DP_IT_CFLAGS)
-tests_integration_check_reliability_LDADD = $(DP_ZAMMAD_IT_LIBS)
+check_PROGRAMS += tests/integration/check_pipeline
+TESTS += tests/integration/check_pipeline
+tests_integration_check_pipeline_SOURCES = tests/integration/check_pipeline.c
+tests_integration_check_pipeline_CFLAGS = $(DP_IT_CFLAGS)
+tests_integration_check_pipeline_LDADD = $(DP_ZAMMAD_IT_LIBS)
 
 check_PROGRAMS += tests/integration/check_llm_pipeline
 TESTS += tests/integration/check_llm_pipeline

@@ -18,16 +18,21 @@ src_libdeskpilot_a_SOURCES += \
 	src/store/model.c src/store/model.h
 src_libdeskpilot_a_SOURCES += \
 	src/cli/vip.c src/cli/train.c src/cli/triage_cmd.c src/cli/eval.c
+check_PROGRAMS += tests/unit/check_csv
+TESTS += tests/unit/check_csv
+tests_unit_check_csv_SOURCES = tests/unit/check_csv.c
+tests_unit_check_csv_CFLAGS = $(DP_TEST_CFLAGS)
+tests_unit_check_csv_LDADD = $(DP_TEST_LIBS)
 check_PROGRAMS += tests/unit/check_triage
 TESTS += tests/unit/check_triage
 tests_unit_check_triage_SOURCES = tests/unit/check_triage.c
 tests_unit_check_triage_CFLAGS = $(DP_TEST_CFLAGS)
 tests_unit_check_triage_LDADD = $(DP_TEST_LIBS)
-check_PROGRAMS += tests/unit/check_triage_model
-TESTS += tests/unit/check_triage_model
-tests_unit_check_triage_model_SOURCES = tests/unit/check_triage_model.c
-tests_unit_check_triage_model_CFLAGS = $(DP_TEST_CFLAGS)
-tests_unit_check_triage_model_LDADD = $(DP_TEST_LIBS)
+check_PROGRAMS += tests/unit/check_classifier
+TESTS += tests/unit/check_classifier
+tests_unit_check_classifier_SOURCES = tests/unit/check_classifier.c
+tests_unit_check_classifier_CFLAGS = $(DP_TEST_CFLAGS)
+tests_unit_check_classifier_LDADD = $(DP_TEST_LIBS)
 EXTRA_DIST += \
 	tests/data/emails/emails.csv \
 	tests/data/triage/out_of_scope.csv \

@@ -18,7 +18,7 @@
 #include "draft/llm.h"
 #include "store/kb.h"
 
-#include "harness.h"
+#include "integration/harness.h"
 
 #include <ctype.h>
 #include <dirent.h>

@@ -4,25 +4,14 @@
 #include "fuzz.h"
 
 #include "common/dp.h"
+#include "common/html.h"
 #include "common/log.h"
 
-#include <libxml/parser.h>
-#include <libxml/parserInternals.h>
 #include <string.h>
-
-static xmlParserInputPtr deny(const char *url, const char *id,
-			      xmlParserCtxtPtr ctxt)
-{
-	(void)url;
-	(void)id;
-	(void)ctxt;
-	return NULL;
-}
 
 void fuzz_setup(void)
 {
-	xmlInitParser();
-	xmlSetExternalEntityLoader(deny);
+	html_init();
 	log_set_level(LOG_ERROR);
 }
 

@@ -42,46 +42,20 @@ static char *cli(int want_status, const char *const *args)
 
 static void up(void)
 {
-	char *ini;
-
-	zammad_port = harness_free_port();
-	ck_assert_int_gt(zammad_port, 0);
-	ini = xasprintf("[workers]\npoll_ms = 20\n"
-			"[outbox]\nretry_base_ms = 100\nretry_max_ms = 400\n"
-			"[policy]\nmode = draft\n"
-			"[sla]\nvip_sla_minutes = 0.05\n"
-			"[quality]\nacceptance_window = 2\nacceptance_min = 0.5\n"
-			"[zammad]\nurl = http://127.0.0.1:%d\ntoken = " ZAMMAD_TOKEN "\n"
-			"webhook_secret = " SECRET "\nvip_group = VIP\n"
-			"vip_priority = 2 normal\nurgent_priority = 3 high\n",
-			zammad_port);
-	h = harness_new(&(struct harness_opts){.ini = ini});
-	free(ini);
-	ck_assert_msg(h != NULL, "%s", harness_error());
-	zammad_fake_start(h, zammad_port);
-	zammad_fake_control(h, zammad_port, "{\"create_tickets\": [90, 91, 92, 93]}");
-	ck_assert_msg(harness_import_kb(h) == 0, "%s", harness_error());
-	ck_assert_msg(harness_start_deskpilot(h) == 0, "%s", harness_error());
-	ck_assert_msg(harness_start_nginx(h) == 0, "%s", harness_error());
+	h = zammad_harness(HARNESS_QUICK "[policy]\nmode = draft\n"
+					 "[sla]\nvip_sla_minutes = 0.05\n"
+					 "[quality]\nacceptance_window = 2\nacceptance_min = 0.5\n",
+			   "vip_group = VIP\n"
+			   "vip_priority = 2 normal\nurgent_priority = 3 high\n",
+			   &zammad_port);
+	harness_assert_fake_control(h, zammad_port, "{\"create_tickets\": [90, 91, 92, 93]}");
+	harness_assert_started(h);
 }
 
 static void down(void)
 {
 	harness_free(h);
 	h = NULL;
-}
-
-static int64_t sql_int(const char *sql)
-{
-	int64_t v = -1;
-
-	ck_assert_msg(harness_sql_int(h, sql, &v) == 0, "query failed: %s", sql);
-	return v;
-}
-
-static void wait_settled(const char *sql)
-{
-	ck_assert_msg(harness_wait_settled(h, sql, WAIT_MS), "pipeline did not settle: %s", sql);
 }
 
 /* A Zammad webhook on ticket: the customer's article, as a premium
@@ -139,18 +113,18 @@ START_TEST(test_unanswered_vip_is_escalated_once)
 	deliver(90, 9001, "Where is my order? It should have arrived.", true, false);
 	deliver(91, 9101, "Where is my order? It should have arrived.", true, false);
 	deliver(91, 9102, "Hello, I am looking into it right now.", false, true);
-	wait_settled("SELECT count(*) FROM sla_escalations WHERE ticket_id = 90");
+	harness_assert_settled(h, "SELECT count(*) FROM sla_escalations WHERE ticket_id = 90", WAIT_MS);
 	if (!harness_wait_until(past_deadline, NULL, WAIT_MS))
 		ck_abort_msg("ticket 91 was never decided");
 
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM decisions WHERE ticket_id IN (90, 91)"
-				 " AND outcome = 'human_vip'"),
+	ck_assert_int_eq(harness_assert_sql_int(h, "SELECT count(*) FROM decisions WHERE ticket_id IN (90, 91)"
+						   " AND outcome = 'human_vip'"),
 			 2);
 	/* Once: the escalation is not repeated however long it waits. */
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM sla_escalations"), 1);
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM sla_escalations WHERE ticket_id = 91"), 0);
-	wait_settled("SELECT count(*) FROM outbox WHERE ticket_id = 90 AND state = 'done'");
-	st = zammad_fake_state(h, zammad_port);
+	ck_assert_int_eq(harness_assert_sql_int(h, "SELECT count(*) FROM sla_escalations"), 1);
+	ck_assert_int_eq(harness_assert_sql_int(h, "SELECT count(*) FROM sla_escalations WHERE ticket_id = 91"), 0);
+	harness_assert_settled(h, "SELECT count(*) FROM outbox WHERE ticket_id = 90 AND state = 'done'", WAIT_MS);
+	st = harness_assert_fake_state(h, zammad_port);
 	t = json_object_get(json_object_get(st, "tickets"), "90");
 	ck_assert(zammad_has_tag(st, 90, "vip"));
 	ck_assert(zammad_has_tag(st, 90, "vip-sla-breach"));
@@ -163,7 +137,7 @@ START_TEST(test_unanswered_vip_is_escalated_once)
 				 json_object_get(json_object_get(st, "tickets"), "91"), "priority")),
 			 "2 normal");
 	json_decref(st);
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM outbox WHERE state = 'dead'"), 0);
+	ck_assert_int_eq(harness_assert_sql_int(h, "SELECT count(*) FROM outbox WHERE state = 'dead'"), 0);
 
 	ck_assert_int_eq(harness_get(h, "/metrics", &r), 0);
 	ck_assert_msg(strstr(r.body, "\ndeskpilot_sla_breaches_total 1\n"), "%s", r.body);
@@ -181,15 +155,17 @@ START_TEST(test_rewritten_drafts_take_intent_off_auto_reply)
 
 	deliver(92, 9201, ask, false, false);
 	deliver(93, 9301, ask, false, false);
-	wait_settled("SELECT count(*) = 2 FROM decisions WHERE ticket_id IN (92, 93)"
-		     " AND outcome = 'ai_draft' AND intent = 'recover_password'");
+	harness_assert_settled(h, "SELECT count(*) = 2 FROM decisions WHERE ticket_id IN (92, 93)"
+				  " AND outcome = 'ai_draft' AND intent = 'recover_password'",
+			       WAIT_MS);
 	/* The agents throw the drafts away and write their own. */
 	deliver(92, 9202, "We called you and sorted this out by phone.", false, true);
 	deliver(93, 9302, "Our colleague will contact you tomorrow.", false, true);
-	wait_settled("SELECT count(*) FROM intent_demotions"
-		     " WHERE intent = 'recover_password' AND restored_at IS NULL");
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM decisions WHERE ticket_id IN (92, 93)"
-				 " AND acceptance < 0.5"),
+	harness_assert_settled(h, "SELECT count(*) FROM intent_demotions"
+				  " WHERE intent = 'recover_password' AND restored_at IS NULL",
+			       WAIT_MS);
+	ck_assert_int_eq(harness_assert_sql_int(h, "SELECT count(*) FROM decisions WHERE ticket_id IN (92, 93)"
+						   " AND acceptance < 0.5"),
 			 2);
 
 	out = cli(0, (const char *const[]){"intents", NULL});
@@ -217,8 +193,8 @@ START_TEST(test_rewritten_drafts_take_intent_off_auto_reply)
 
 	/* The admin puts it back; a second restore has nothing to do. */
 	free(cli(0, (const char *const[]){"intents", "restore", "recover_password", NULL}));
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM intent_demotions"
-				 " WHERE restored_at IS NOT NULL"),
+	ck_assert_int_eq(harness_assert_sql_int(h, "SELECT count(*) FROM intent_demotions"
+						   " WHERE restored_at IS NOT NULL"),
 			 1);
 	free(cli(1, (const char *const[]){"intents", "restore", "recover_password", NULL}));
 }
@@ -238,14 +214,14 @@ START_TEST(test_audit_log_and_replay)
 
 	/* Nothing changed since ticket 92 was decided. */
 	snprintf(id, sizeof(id), "%lld",
-		 (long long)sql_int("SELECT event_id FROM decisions WHERE ticket_id = 92"));
+		 (long long)harness_assert_sql_int(h, "SELECT event_id FROM decisions WHERE ticket_id = 92"));
 	out = cli(0, (const char *const[]){"replay", id, NULL});
 	ck_assert_msg(strstr(out, "stored    ai_draft, intent recover_password"), "%s", out);
 	ck_assert_msg(strstr(out, "no change"), "%s", out);
 	free(out);
 	/* An agent reply is not something to decide. */
 	snprintf(id, sizeof(id), "%lld",
-		 (long long)sql_int("SELECT id FROM events WHERE kind = 'agent_reply' LIMIT 1"));
+		 (long long)harness_assert_sql_int(h, "SELECT id FROM events WHERE kind = 'agent_reply' LIMIT 1"));
 	out = cli(1, (const char *const[]){"replay", id, NULL});
 	ck_assert_msg(strstr(out, "only customer messages are decided"), "%s", out);
 	free(out);

@@ -33,6 +33,7 @@
  * plugin's record of the decisions it applied and its status line.
  */
 #include "harness.h"
+#include "test.h"
 
 #include "common/dp.h"
 #include "common/http_client.h"
@@ -133,7 +134,7 @@ static void restore_at_exit(void)
 static void up(void)
 {
 	char *ini, *where, *sql, *v, *email, *undo;
-	const char *tmp = env_or("TMPDIR", "/tmp");
+	const char *tmp = test_tmp_root();
 	FILE *f;
 
 	snprintf(tag, sizeof(tag), "%lld%d", (long long)time(NULL), (int)getpid());

@@ -18,6 +18,7 @@
  * delivery id (the fixtures' own are long stale).
  */
 #include "harness.h"
+#include "osticket_peer.h"
 
 #include "common/dp.h"
 #include "common/hmac.h"
@@ -51,24 +52,16 @@ static char *service_ini(void)
 
 static void up(void)
 {
-	char port[16], *ini;
-	int got = 0;
+	char *ini;
 
 	fake_port = harness_free_port();
 	ck_assert_int_gt(fake_port, 0);
-	snprintf(port, sizeof(port), "%d", fake_port);
 	ini = service_ini();
 	h = harness_new(&(struct harness_opts){.ini = ini});
 	free(ini);
 	ck_assert_msg(h != NULL, "%s", harness_error());
-	ck_assert_msg(harness_start_python(h, "tests/fakes/fake_osticket.py",
-					   (const char *const[]){port, NULL},
-					   &got) > 0,
-		      "%s", harness_error());
-	ck_assert_int_eq(got, fake_port);
-	ck_assert_msg(harness_import_kb(h) == 0, "%s", harness_error());
-	ck_assert_msg(harness_start_deskpilot(h) == 0, "%s", harness_error());
-	ck_assert_msg(harness_start_nginx(h) == 0, "%s", harness_error());
+	osticket_fake_start(h, fake_port);
+	harness_assert_started(h);
 }
 
 static void down(void)
@@ -77,126 +70,15 @@ static void down(void)
 	h = NULL;
 }
 
-/* ---- events as the plugin sends them ----------------------------------- */
-
-static char *fixture(const char *name, size_t *len)
-{
-	char *rel = xasprintf("tests/data/osticket/%s", name);
-	char *path = harness_srcdir_path(rel);
-	char *body = harness_slurp(path, len);
-
-	ck_assert_msg(body != NULL, "cannot read '%s'", path);
-	free(path);
-	free(rel);
-	return body;
-}
-
-/* The JSON fixture with a fresh timestamp and the given delivery id and
- * fields replaced (a NULL-terminated list of key, JSON value text). */
-static char *json_event(const char *name, long long ts, const char *delivery,
-			const char *const *set)
-{
-	size_t len;
-	char *text = fixture(name, &len);
-	json_t *j = json_loadb(text, len, 0, NULL);
-	char *out;
-
-	ck_assert_ptr_nonnull(j);
-	json_object_set_new(j, "timestamp", json_integer(ts));
-	json_object_set_new(j, "delivery_id", json_string(delivery));
-	for (size_t i = 0; set && set[i]; i += 2)
-		json_object_set_new(j, set[i], json_loads(set[i + 1], JSON_DECODE_ANY, NULL));
-	out = json_dumps(j, JSON_COMPACT);
-	json_decref(j);
-	free(text);
-	return out;
-}
-
-/* POST body to hh's /hooks/osticket signed with key and stamped ts. */
-static long deliver_to(struct harness *hh, const char *ctype, const char *body,
-		       const char *key, long long ts, struct harness_response *resp)
-{
-	char hex[HMAC_HEX_MAX];
-	char *ct = xasprintf("Content-Type: %s", ctype);
-	char *sig, *tsh;
-	long status;
-
-	hmac_hex(HMAC_SHA256, key, body, strlen(body), hex);
-	sig = xasprintf("X-Deskpilot-Signature: sha256=%s", hex);
-	tsh = xasprintf("X-Deskpilot-Timestamp: %lld", ts);
-	const char *headers[] = {ct, sig, tsh, NULL};
-	ck_assert_int_eq(harness_post(hh, "/hooks/osticket", headers, body,
-				      strlen(body), resp),
-			 0);
-	status = resp->status;
-	free(ct);
-	free(sig);
-	free(tsh);
-	return status;
-}
-
 static long deliver(const char *ctype, const char *body, const char *key,
 		    long long ts, struct harness_response *resp)
 {
-	return deliver_to(h, ctype, body, key, ts, resp);
+	return osticket_deliver(h, ctype, body, key, ts, resp);
 }
 
 static long long now_s(void)
 {
 	return (long long)time(NULL);
-}
-
-static json_t *fake_state(void)
-{
-	struct harness_response r;
-	struct harness_request rq = {.path = "/__state", .port = fake_port};
-	json_t *j;
-
-	ck_assert_int_eq(harness_request(h, &rq, &r), 0);
-	ck_assert_int_eq(r.status, 200);
-	j = json_loads(r.body, 0, NULL);
-	ck_assert_ptr_nonnull(j);
-	harness_response_release(&r);
-	return j;
-}
-
-static void fake_control(const char *json)
-{
-	struct harness_response r;
-	const char *headers[] = {"Content-Type: application/json", NULL};
-	struct harness_request rq = {
-		.method = "POST",
-		.path = "/__control",
-		.headers = headers,
-		.body = json,
-		.body_len = strlen(json),
-		.port = fake_port,
-	};
-
-	ck_assert_int_eq(harness_request(h, &rq, &r), 0);
-	ck_assert_int_eq(r.status, 200);
-	harness_response_release(&r);
-}
-
-static json_t *fake_ticket(json_t *st, int id)
-{
-	char key[16];
-
-	snprintf(key, sizeof(key), "%d", id);
-	return json_object_get(json_object_get(st, "tickets"), key);
-}
-
-static int64_t sql_int(const char *sql)
-{
-	int64_t v = -1;
-
-	ck_assert_msg(harness_sql_int(h, sql, &v) == 0, "query failed: %s", sql);
-	return v;
-}
-
-static void wait_settled(const char *sql)
-{
-	ck_assert_msg(harness_wait_settled(h, sql, WAIT_MS), "pipeline did not settle: %s", sql);
 }
 
 /* ---- tests ------------------------------------------------------------ */
@@ -205,7 +87,7 @@ START_TEST(test_vip_xml_goes_to_a_human)
 {
 	struct harness_response r;
 	size_t len;
-	char *xml = fixture("message_vip.xml", &len);
+	char *xml = osticket_fixture("message_vip.xml", &len);
 	char *stamped, *at;
 	long long ts = now_s();
 	json_t *st, *t, *note;
@@ -217,10 +99,11 @@ START_TEST(test_vip_xml_goes_to_a_human)
 			    at + strlen("timestamp=\"1732550460\""));
 	ck_assert_int_eq(deliver("application/xml", stamped, SECRET, ts, &r), 202);
 	harness_response_release(&r);
-	wait_settled("SELECT count(*) FROM outbox o JOIN decisions d ON d.id = o.decision_id"
-		     " WHERE d.outcome = 'human_vip' AND o.state = 'done'");
-	st = fake_state();
-	t = fake_ticket(st, 343);
+	harness_assert_settled(h, "SELECT count(*) FROM outbox o JOIN decisions d ON d.id = o.decision_id"
+				  " WHERE d.outcome = 'human_vip' AND o.state = 'done'",
+			       WAIT_MS);
+	st = harness_assert_fake_state(h, fake_port);
+	t = osticket_fake_ticket(st, 343);
 	ck_assert(json_is_true(json_object_get(t, "vip")));
 	ck_assert_str_eq(json_string_value(json_object_get(t, "priority")), "High");
 	ck_assert_str_eq(json_string_value(json_object_get(t, "team")), "VIP");
@@ -241,25 +124,26 @@ START_TEST(test_routine_json_gets_a_note)
 {
 	struct harness_response r;
 	long long ts = now_s();
-	char *body = json_event("message_html.json", ts, "routine-1",
-				(const char *const[]){
-					"subject", "\"Where is my order?\"",
-					"message", "{\"type\":\"text/html\",\"body\":\"<p>Hello, I ordered "
-						   "a coffee grinder last week (order 88412) and it has not "
-						   "arrived yet. Can you tell me where my order is?</p>\"}",
-					NULL});
+	char *body = osticket_event("message_html.json", ts, "routine-1",
+				    (const char *const[]){
+					    "subject", "\"Where is my order?\"",
+					    "message", "{\"type\":\"text/html\",\"body\":\"<p>Hello, I ordered "
+						       "a coffee grinder last week (order 88412) and it has not "
+						       "arrived yet. Can you tell me where my order is?</p>\"}",
+					    NULL});
 	json_t *st, *t, *note;
 	int64_t drafts;
 
 	ck_assert_int_eq(deliver("application/json", body, SECRET, ts, &r), 202);
 	harness_response_release(&r);
-	wait_settled("SELECT count(*) FROM outbox o JOIN decisions d ON d.id = o.decision_id"
-		     " JOIN events e ON e.id = d.event_id"
-		     " WHERE e.ticket_id = 342 AND o.state = 'done'");
-	drafts = sql_int("SELECT count(*) FROM decisions d JOIN events e ON e.id = d.event_id"
-			 " WHERE e.ticket_id = 342 AND d.outcome = 'ai_draft'");
-	st = fake_state();
-	t = fake_ticket(st, 342);
+	harness_assert_settled(h, "SELECT count(*) FROM outbox o JOIN decisions d ON d.id = o.decision_id"
+				  " JOIN events e ON e.id = d.event_id"
+				  " WHERE e.ticket_id = 342 AND o.state = 'done'",
+			       WAIT_MS);
+	drafts = harness_assert_sql_int(h, "SELECT count(*) FROM decisions d JOIN events e ON e.id = d.event_id"
+					   " WHERE e.ticket_id = 342 AND d.outcome = 'ai_draft'");
+	st = harness_assert_fake_state(h, fake_port);
+	t = osticket_fake_ticket(st, 342);
 	ck_assert_int_eq(json_array_size(json_object_get(t, "notes")), 1);
 	ck_assert_int_eq(json_array_size(json_object_get(t, "replies")), 0);
 	ck_assert(!json_is_true(json_object_get(t, "vip")));
@@ -277,10 +161,10 @@ START_TEST(test_refused_and_nothing_stored)
 	struct harness_response r;
 	long long ts = now_s();
 	size_t len;
-	char *body = json_event("reply_text.json", ts, "refused-1", NULL);
-	char *xxe = fixture("hostile_xxe_file.xml", &len);
-	char *bomb = fixture("hostile_billion_laughs.xml", &len);
-	int64_t before = sql_int("SELECT count(*) FROM events");
+	char *body = osticket_event("reply_text.json", ts, "refused-1", NULL);
+	char *xxe = osticket_fixture("hostile_xxe_file.xml", &len);
+	char *bomb = osticket_fixture("hostile_billion_laughs.xml", &len);
+	int64_t before = harness_assert_sql_int(h, "SELECT count(*) FROM events");
 
 	ck_assert_int_eq(deliver("application/json", body, "wrong-secret", ts, &r), 401);
 	harness_response_release(&r);
@@ -295,7 +179,7 @@ START_TEST(test_refused_and_nothing_stored)
 	harness_response_release(&r);
 	ck_assert_int_eq(deliver("text/xml", bomb, SECRET, ts, &r), 400);
 	harness_response_release(&r);
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM events"), before);
+	ck_assert_int_eq(harness_assert_sql_int(h, "SELECT count(*) FROM events"), before);
 
 	/* The same delivery twice is stored once. */
 	ck_assert_int_eq(deliver("application/json", body, SECRET, ts, &r), 202);
@@ -303,7 +187,7 @@ START_TEST(test_refused_and_nothing_stored)
 	ck_assert_int_eq(deliver("application/json", body, SECRET, ts, &r), 200);
 	ck_assert_ptr_nonnull(strstr(r.body, "duplicate"));
 	harness_response_release(&r);
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM events"), before + 1);
+	ck_assert_int_eq(harness_assert_sql_int(h, "SELECT count(*) FROM events"), before + 1);
 	free(body);
 	free(xxe);
 	free(bomb);
@@ -319,17 +203,18 @@ START_TEST(test_plugin_failures_are_retried_once)
 	size_t i;
 	int n503 = 0, n201 = 0;
 
-	fake_control("{\"ticket\":{\"id\":345,\"number\":\"604130\"}}");
-	fake_control("{\"fail_next\":2,\"status\":503}");
-	body = json_event("message_vip.json", ts, "retry-1",
-			  (const char *const[]){"ticket_id", "345", "number", "\"604130\"",
-						"entry_id", "1300", NULL});
+	harness_assert_fake_control(h, fake_port, "{\"ticket\":{\"id\":345,\"number\":\"604130\"}}");
+	harness_assert_fake_control(h, fake_port, "{\"fail_next\":2,\"status\":503}");
+	body = osticket_event("message_vip.json", ts, "retry-1",
+			      (const char *const[]){"ticket_id", "345", "number", "\"604130\"",
+						    "entry_id", "1300", NULL});
 	ck_assert_int_eq(deliver("application/json", body, SECRET, ts, &r), 202);
 	harness_response_release(&r);
-	wait_settled("SELECT count(*) FROM outbox o JOIN decisions d ON d.id = o.decision_id"
-		     " JOIN events e ON e.id = d.event_id"
-		     " WHERE e.ticket_id = 345 AND o.state = 'done'");
-	st = fake_state();
+	harness_assert_settled(h, "SELECT count(*) FROM outbox o JOIN decisions d ON d.id = o.decision_id"
+				  " JOIN events e ON e.id = d.event_id"
+				  " WHERE e.ticket_id = 345 AND o.state = 'done'",
+			       WAIT_MS);
+	st = harness_assert_fake_state(h, fake_port);
 	json_array_foreach(json_object_get(st, "requests"), i, req) {
 		long code = (long)json_integer_value(json_array_get(req, 2));
 
@@ -338,8 +223,8 @@ START_TEST(test_plugin_failures_are_retried_once)
 	}
 	ck_assert_int_eq(n503, 2);
 	ck_assert_int_ge(n201, 1);
-	ck_assert_int_eq(json_array_size(json_object_get(fake_ticket(st, 345), "notes")), 1);
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM outbox WHERE state = 'dead'"), 0);
+	ck_assert_int_eq(json_array_size(json_object_get(osticket_fake_ticket(st, 345), "notes")), 1);
+	ck_assert_int_eq(harness_assert_sql_int(h, "SELECT count(*) FROM outbox WHERE state = 'dead'"), 0);
 	json_decref(st);
 	free(body);
 }
@@ -389,27 +274,19 @@ static void customer_message(struct harness *hh, int ticket, const char *number,
 	char *entry = xasprintf("%d", ticket * 10);
 	char *body;
 
-	fake_control(control);
-	body = json_event("message_html.json", ts, delivery,
-			  (const char *const[]){"ticket_id", id,
-						"number", num, "entry_id", entry,
-						"message", "\"Please call me back about my contract.\"",
-						NULL});
-	ck_assert_int_eq(deliver_to(hh, "application/json", body, SECRET, ts, &r), 202);
+	harness_assert_fake_control(h, fake_port, control);
+	body = osticket_event("message_html.json", ts, delivery,
+			      (const char *const[]){"ticket_id", id,
+						    "number", num, "entry_id", entry,
+						    "message", "\"Please call me back about my contract.\"",
+						    NULL});
+	ck_assert_int_eq(osticket_deliver(hh, "application/json", body, SECRET, ts, &r), 202);
 	harness_response_release(&r);
 	free(body);
 	free(entry);
 	free(num);
 	free(id);
 	free(control);
-}
-
-static int64_t sql_int_of(struct harness *hh, const char *sql)
-{
-	int64_t v = -1;
-
-	ck_assert_msg(harness_sql_int(hh, sql, &v) == 0, "query failed: %s", sql);
-	return v;
 }
 
 START_TEST(test_two_databases_overlapping_decision_ids)
@@ -425,15 +302,15 @@ START_TEST(test_two_databases_overlapping_decision_ids)
 	ck_assert(harness_wait_settled(b, "SELECT count(*) FROM outbox WHERE state != 'pending'",
 				       WAIT_MS));
 	/* Both databases called their decision 1 ... */
-	ck_assert_int_eq(sql_int_of(a, "SELECT max(decision_id) FROM outbox"), 1);
-	ck_assert_int_eq(sql_int_of(b, "SELECT max(decision_id) FROM outbox"), 1);
+	ck_assert_int_eq(harness_assert_sql_int(a, "SELECT max(decision_id) FROM outbox"), 1);
+	ck_assert_int_eq(harness_assert_sql_int(b, "SELECT max(decision_id) FROM outbox"), 1);
 	/* ... and both were applied, each to its own ticket. */
-	st = fake_state();
-	ck_assert_int_eq(json_array_size(json_object_get(fake_ticket(st, 346), "notes")), 1);
-	ck_assert_int_eq(json_array_size(json_object_get(fake_ticket(st, 347), "notes")), 1);
+	st = harness_assert_fake_state(h, fake_port);
+	ck_assert_int_eq(json_array_size(json_object_get(osticket_fake_ticket(st, 346), "notes")), 1);
+	ck_assert_int_eq(json_array_size(json_object_get(osticket_fake_ticket(st, 347), "notes")), 1);
 	json_decref(st);
-	ck_assert_int_eq(sql_int_of(a, "SELECT count(*) FROM outbox WHERE state = 'done'"), 1);
-	ck_assert_int_eq(sql_int_of(b, "SELECT count(*) FROM outbox WHERE state = 'done'"), 1);
+	ck_assert_int_eq(harness_assert_sql_int(a, "SELECT count(*) FROM outbox WHERE state = 'done'"), 1);
+	ck_assert_int_eq(harness_assert_sql_int(b, "SELECT count(*) FROM outbox WHERE state = 'done'"), 1);
 	/* Told apart by their installation ids. */
 	ia = harness_sql_text(a, "SELECT uuid FROM installation");
 	ib = harness_sql_text(b, "SELECT uuid FROM installation");
@@ -481,16 +358,16 @@ START_TEST(test_restored_database_is_a_dead_letter)
 				       WAIT_MS));
 
 	/* Not counted as applied: a dead letter that says what happened. */
-	ck_assert_int_eq(sql_int_of(a, "SELECT decision_id FROM outbox WHERE state = 'dead'"), 1);
-	ck_assert_int_eq(sql_int_of(a, "SELECT count(*) FROM outbox WHERE state = 'done'"), 0);
+	ck_assert_int_eq(harness_assert_sql_int(a, "SELECT decision_id FROM outbox WHERE state = 'dead'"), 1);
+	ck_assert_int_eq(harness_assert_sql_int(a, "SELECT count(*) FROM outbox WHERE state = 'done'"), 0);
 	error = harness_sql_text(a, "SELECT last_error FROM outbox WHERE state = 'dead'");
 	ck_assert_ptr_nonnull(error);
 	ck_assert_msg(strstr(error, "osticket answered 422: decision 1 of deskpilot installation") &&
 			      strstr(error, "was applied to ticket 348 before, not to ticket 349"),
 		      "dead letter says '%s'", error);
-	st = fake_state();
-	ck_assert_int_eq(json_array_size(json_object_get(fake_ticket(st, 348), "notes")), 1);
-	ck_assert_int_eq(json_array_size(json_object_get(fake_ticket(st, 349), "notes")), 0);
+	st = harness_assert_fake_state(h, fake_port);
+	ck_assert_int_eq(json_array_size(json_object_get(osticket_fake_ticket(st, 348), "notes")), 1);
+	ck_assert_int_eq(json_array_size(json_object_get(osticket_fake_ticket(st, 349), "notes")), 0);
 	json_decref(st);
 	free(error);
 	free(vacuum);

@@ -31,44 +31,15 @@ static int zammad_port;
 
 static void up(void)
 {
-	char *ini;
-
-	zammad_port = harness_free_port();
-	ck_assert_int_gt(zammad_port, 0);
-	ini = xasprintf("[workers]\npoll_ms = 20\n"
-			"[outbox]\nretry_base_ms = 100\nretry_max_ms = 400\n"
-			"[policy]\nmode = draft\n"
-			"[zammad]\nurl = http://127.0.0.1:%d\ntoken = " TOKEN "\n"
-			"webhook_secret = " SECRET "\nvip_group = VIP\n"
-			"vip_priority = 3 high\n",
-			zammad_port);
-	h = harness_new(&(struct harness_opts){.ini = ini});
-	free(ini);
-	ck_assert_msg(h != NULL, "%s", harness_error());
-	zammad_fake_start(h, zammad_port);
-
-	ck_assert_msg(harness_import_kb(h) == 0, "%s", harness_error());
-	ck_assert_msg(harness_start_deskpilot(h) == 0, "%s", harness_error());
-	ck_assert_msg(harness_start_nginx(h) == 0, "%s", harness_error());
+	h = zammad_harness(HARNESS_QUICK "[policy]\nmode = draft\n",
+			   "vip_group = VIP\nvip_priority = 3 high\n", &zammad_port);
+	harness_assert_started(h);
 }
 
 static void down(void)
 {
 	harness_free(h);
 	h = NULL;
-}
-
-static int64_t sql_int(const char *sql)
-{
-	int64_t v = -1;
-
-	ck_assert_msg(harness_sql_int(h, sql, &v) == 0, "query failed: %s", sql);
-	return v;
-}
-
-static void wait_settled(const char *sql)
-{
-	ck_assert_msg(harness_wait_settled(h, sql, WAIT_MS), "pipeline did not settle: %s", sql);
 }
 
 /* ---- tests ------------------------------------------------------------ */
@@ -82,9 +53,10 @@ START_TEST(test_vip_goes_to_a_human_and_is_routed)
 
 	ck_assert_int_eq(zammad_deliver(h, body, len, "vip-1", SECRET, &r), 202);
 	harness_response_release(&r);
-	wait_settled("SELECT count(*) FROM outbox o JOIN decisions d ON d.id = o.decision_id"
-		     " WHERE d.outcome = 'human_vip' AND o.state = 'done'");
-	st = zammad_fake_state(h, zammad_port);
+	harness_assert_settled(h, "SELECT count(*) FROM outbox o JOIN decisions d ON d.id = o.decision_id"
+				  " WHERE d.outcome = 'human_vip' AND o.state = 'done'",
+			       WAIT_MS);
+	st = harness_assert_fake_state(h, zammad_port);
 	ck_assert(zammad_has_tag(st, 82, "vip"));
 	ck_assert(zammad_has_tag(st, 82, "human-only"));
 	ck_assert(!zammad_has_tag(st, 82, "ai-draft"));
@@ -97,7 +69,7 @@ START_TEST(test_vip_goes_to_a_human_and_is_routed)
 	ck_assert_int_eq(zammad_articles(st, 82, true, "vip"), 1);
 	ck_assert_int_eq(zammad_articles(st, 82, true, NULL), 1);
 	ck_assert_int_eq(zammad_articles(st, 82, false, NULL), 0);
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM outbox WHERE state = 'dead'"), 0);
+	ck_assert_int_eq(harness_assert_sql_int(h, "SELECT count(*) FROM outbox WHERE state = 'dead'"), 0);
 	json_decref(st);
 	free(body);
 }
@@ -114,12 +86,12 @@ START_TEST(test_routine_email_gets_a_draft_note)
 					SECRET, &r),
 			 202);
 	harness_response_release(&r);
-	wait_settled("SELECT count(*) FROM decisions WHERE ticket_id = 81");
+	harness_assert_settled(h, "SELECT count(*) FROM decisions WHERE ticket_id = 81", WAIT_MS);
 	ck_assert(harness_sql_text_is(h, "SELECT outcome FROM decisions WHERE ticket_id = 81",
 				      "ai_draft"));
 	ck_assert(harness_sql_text_is(h, "SELECT intent FROM decisions WHERE ticket_id = 81",
 				      "recover_password"));
-	st = zammad_fake_state(h, zammad_port);
+	st = harness_assert_fake_state(h, zammad_port);
 	ck_assert(zammad_has_tag(st, 81, "ai-draft"));
 	ck_assert(!zammad_has_tag(st, 81, "vip"));
 	ck_assert_int_eq(zammad_articles(st, 81, true, NULL), 1);
@@ -135,13 +107,13 @@ START_TEST(test_wrong_signature_is_401_and_stores_nothing)
 	struct harness_response r;
 	size_t len;
 	char *body = zammad_fixture("webhook-default-customer-email.body", &len);
-	int64_t before = sql_int("SELECT count(*) FROM events");
+	int64_t before = harness_assert_sql_int(h, "SELECT count(*) FROM events");
 
 	ck_assert_int_eq(zammad_deliver(h, body, len, "forged-1", "not-the-secret", &r), 401);
 	ck_assert_ptr_nonnull(strstr(r.body, "\"error\""));
 	ck_assert_ptr_null(strstr(r.body, SECRET));
 	harness_response_release(&r);
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM events"), before);
+	ck_assert_int_eq(harness_assert_sql_int(h, "SELECT count(*) FROM events"), before);
 	free(body);
 }
 END_TEST
@@ -162,9 +134,9 @@ START_TEST(test_same_delivery_twice_is_decided_once)
 	/* The same article under a new delivery id is the same event too. */
 	ck_assert_int_eq(zammad_deliver(h, body, len, "another-delivery", SECRET, &r), 200);
 	harness_response_release(&r);
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM events WHERE ticket_id = 81"), 1);
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM decisions WHERE ticket_id = 81"), 1);
-	st = zammad_fake_state(h, zammad_port);
+	ck_assert_int_eq(harness_assert_sql_int(h, "SELECT count(*) FROM events WHERE ticket_id = 81"), 1);
+	ck_assert_int_eq(harness_assert_sql_int(h, "SELECT count(*) FROM decisions WHERE ticket_id = 81"), 1);
+	st = harness_assert_fake_state(h, zammad_port);
 	ck_assert_int_eq(zammad_articles(st, 81, true, NULL), 1);
 	json_decref(st);
 	free(body);
@@ -182,14 +154,14 @@ START_TEST(test_outage_then_recovery_applies_each_action_once)
 	int64_t did;
 
 	/* Zammad answers 500 to the next four calls, then recovers. */
-	zammad_fake_control(h, zammad_port, "{\"fail_next\": 4, \"status\": 500}");
+	harness_assert_fake_control(h, zammad_port, "{\"fail_next\": 4, \"status\": 500}");
 	ck_assert_int_eq(zammad_deliver(h, body, len, "follow-up-1", SECRET, &r), 202);
 	harness_response_release(&r);
-	wait_settled("SELECT count(*) FROM decisions WHERE ticket_id = 81 AND outcome = 'human'");
-	did = sql_int("SELECT id FROM decisions WHERE ticket_id = 81 AND outcome = 'human'");
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM outbox WHERE state = 'dead'"), 0);
-	ck_assert_int_ge(sql_int("SELECT max(attempts) FROM outbox"), 2);
-	st = zammad_fake_state(h, zammad_port);
+	harness_assert_settled(h, "SELECT count(*) FROM decisions WHERE ticket_id = 81 AND outcome = 'human'", WAIT_MS);
+	did = harness_assert_sql_int(h, "SELECT id FROM decisions WHERE ticket_id = 81 AND outcome = 'human'");
+	ck_assert_int_eq(harness_assert_sql_int(h, "SELECT count(*) FROM outbox WHERE state = 'dead'"), 0);
+	ck_assert_int_ge(harness_assert_sql_int(h, "SELECT max(attempts) FROM outbox"), 2);
+	st = harness_assert_fake_state(h, zammad_port);
 	ck_assert(zammad_has_tag(st, 81, "needs-human"));
 	/* One note for the first decision, one for this one: no copies. */
 	ck_assert_int_eq(zammad_articles(st, 81, true, NULL), 2);

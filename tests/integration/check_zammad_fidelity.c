@@ -33,45 +33,17 @@ static int zammad_port;
 
 static void up(void)
 {
-	char *ini;
-
-	zammad_port = harness_free_port();
-	ck_assert_int_gt(zammad_port, 0);
 	/* Routine password questions are answered publicly (mode auto). */
-	ini = xasprintf("[workers]\npoll_ms = 20\n"
-			"[outbox]\nretry_base_ms = 100\nretry_max_ms = 400\n"
-			"[policy]\nmode = auto\nauto_reply_intents = recover_password\n"
-			"[zammad]\nurl = http://127.0.0.1:%d\ntoken = " ZAMMAD_TOKEN "\n"
-			"webhook_secret = " ZAMMAD_SECRET "\nvip_group = VIP\n"
-			"vip_priority = 3 high\n",
-			zammad_port);
-	h = harness_new(&(struct harness_opts){.ini = ini});
-	free(ini);
-	ck_assert_msg(h != NULL, "%s", harness_error());
-	zammad_fake_start(h, zammad_port);
-	ck_assert_msg(harness_import_kb(h) == 0, "%s", harness_error());
-	ck_assert_msg(harness_start_deskpilot(h) == 0, "%s", harness_error());
-	ck_assert_msg(harness_start_nginx(h) == 0, "%s", harness_error());
+	h = zammad_harness(HARNESS_QUICK
+			   "[policy]\nmode = auto\nauto_reply_intents = recover_password\n",
+			   "vip_group = VIP\nvip_priority = 3 high\n", &zammad_port);
+	harness_assert_started(h);
 }
 
 static void down(void)
 {
 	harness_free(h);
 	h = NULL;
-}
-
-static int64_t sql_int(const char *sql)
-{
-	int64_t v = -1;
-
-	ck_assert_msg(harness_sql_int(h, sql, &v) == 0, "query failed: %s", sql);
-	return v;
-}
-
-static void wait_settled(const char *sql)
-{
-	ck_assert_msg(harness_wait_settled(h, sql, WAIT_MS), "pipeline did not settle: %s",
-		      sql);
 }
 
 /* The routine fixture as a new message on ticket, its customer also in
@@ -112,25 +84,25 @@ START_TEST(test_undeliverable_reply_goes_to_a_human)
 	char *why;
 	json_t *st;
 
-	zammad_fake_control(h, zammad_port, "{\"ticket_group\": {\"81\": 4}, \"admin\": true}");
+	harness_assert_fake_control(h, zammad_port, "{\"ticket_group\": {\"81\": 4}, \"admin\": true}");
 	ck_assert_int_eq(zammad_deliver(h, body, len, "nomail-1", ZAMMAD_SECRET, &r), 202);
 	harness_response_release(&r);
-	wait_settled("SELECT count(*) FROM decisions WHERE ticket_id = 81");
+	harness_assert_settled(h, "SELECT count(*) FROM decisions WHERE ticket_id = 81", WAIT_MS);
 	ck_assert(harness_sql_text_is(h, "SELECT outcome FROM decisions WHERE ticket_id = 81",
 				      "ai_reply"));
 	/* Dead at the first refusal, not retried until max age. */
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM outbox WHERE ticket_id = 81"
-				 " AND action = 'reply' AND state = 'dead' AND attempts = 1"),
+	ck_assert_int_eq(harness_assert_sql_int(h, "SELECT count(*) FROM outbox WHERE ticket_id = 81"
+						   " AND action = 'reply' AND state = 'dead' AND attempts = 1"),
 			 1);
 	why = harness_sql_text(h, "SELECT last_error FROM outbox WHERE ticket_id = 81"
 				  " AND action = 'reply'");
 	ck_assert_ptr_nonnull(why);
 	ck_assert_msg(strstr(why, "No email address found for group 'Phone Desk' (4)"), "%s", why);
 	free(why);
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM outbox WHERE ticket_id = 81"
-				 " AND state = 'dead'"),
+	ck_assert_int_eq(harness_assert_sql_int(h, "SELECT count(*) FROM outbox WHERE ticket_id = 81"
+						   " AND state = 'dead'"),
 			 1);
-	st = zammad_fake_state(h, zammad_port);
+	st = harness_assert_fake_state(h, zammad_port);
 	ck_assert_int_eq(zammad_articles(st, 81, false, NULL), 0);
 	ck_assert_int_eq(zammad_articles(st, 81, true, NULL), 1);
 	ck_assert_int_eq(zammad_articles(st, 81, true, "could not be delivered"), 1);
@@ -150,14 +122,15 @@ START_TEST(test_auto_response_gets_no_answer)
 	struct harness_response r;
 	size_t len;
 	char *body = zammad_fixture("webhook-auto-response.body", &len);
-	int64_t outbox_before = sql_int("SELECT count(*) FROM outbox");
+	int64_t outbox_before = harness_assert_sql_int(h, "SELECT count(*) FROM outbox");
 	char *reasons;
 	json_t *st;
 
 	ck_assert_int_eq(zammad_deliver(h, body, len, "ooo-1", ZAMMAD_SECRET, &r), 202);
 	harness_response_release(&r);
-	wait_settled("SELECT count(*) FROM decisions d JOIN events e ON e.id = d.event_id"
-		     " WHERE e.article_id = 106");
+	harness_assert_settled(h, "SELECT count(*) FROM decisions d JOIN events e ON e.id = d.event_id"
+				  " WHERE e.article_id = 106",
+			       WAIT_MS);
 	ck_assert(harness_sql_text_is(h, "SELECT d.outcome FROM decisions d JOIN events e"
 					 " ON e.id = d.event_id WHERE e.article_id = 106",
 				      "none"));
@@ -170,8 +143,8 @@ START_TEST(test_auto_response_gets_no_answer)
 	ck_assert_ptr_nonnull(reasons);
 	ck_assert_msg(strstr(reasons, "\"auto_response\""), "%s", reasons);
 	free(reasons);
-	ck_assert_int_eq(sql_int("SELECT count(*) FROM outbox"), outbox_before);
-	st = zammad_fake_state(h, zammad_port);
+	ck_assert_int_eq(harness_assert_sql_int(h, "SELECT count(*) FROM outbox"), outbox_before);
+	st = harness_assert_fake_state(h, zammad_port);
 	ck_assert_int_eq(zammad_articles(st, 81, false, NULL), 0);
 	ck_assert_int_eq(zammad_articles(st, 81, true, "out of the office"), 0);
 	json_decref(st);
@@ -189,17 +162,17 @@ START_TEST(test_premium_through_secondary_organization)
 	char *body;
 	json_t *st;
 
-	zammad_fake_control(h, zammad_port,
-			    "{\"create_tickets\": [83], \"organizations\": {\"12\":"
-			    " {\"id\": 12, \"name\": \"BigCorp Group\", \"vip\": true,"
-			    " \"active\": true, \"member_ids\": [8]}}}");
+	harness_assert_fake_control(h, zammad_port,
+				    "{\"create_tickets\": [83], \"organizations\": {\"12\":"
+				    " {\"id\": 12, \"name\": \"BigCorp Group\", \"vip\": true,"
+				    " \"active\": true, \"member_ids\": [8]}}}");
 	body = event_with_orgs(83, 830, json_pack("[i,i]", 3, 12), &len);
 	ck_assert_int_eq(zammad_deliver(h, body, len, "org-1", ZAMMAD_SECRET, &r), 202);
 	harness_response_release(&r);
-	wait_settled("SELECT count(*) FROM decisions WHERE ticket_id = 83");
+	harness_assert_settled(h, "SELECT count(*) FROM decisions WHERE ticket_id = 83", WAIT_MS);
 	ck_assert(harness_sql_text_is(h, "SELECT outcome FROM decisions WHERE ticket_id = 83",
 				      "human_vip"));
-	st = zammad_fake_state(h, zammad_port);
+	st = harness_assert_fake_state(h, zammad_port);
 	ck_assert(zammad_has_tag(st, 83, "vip"));
 	ck_assert(zammad_has_tag(st, 83, "human-only"));
 	ck_assert_str_eq(json_string_value(json_object_get(
@@ -222,21 +195,21 @@ START_TEST(test_unreadable_organization_holds_ai_back)
 	char *body, *reasons;
 	json_t *st;
 
-	zammad_fake_control(h, zammad_port,
-			    "{\"create_tickets\": [84], \"fail_next\": 1000, \"status\": 500,"
-			    " \"fail_match\": \"GET /api/v1/organizations/13\"}");
+	harness_assert_fake_control(h, zammad_port,
+				    "{\"create_tickets\": [84], \"fail_next\": 1000, \"status\": 500,"
+				    " \"fail_match\": \"GET /api/v1/organizations/13\"}");
 	body = event_with_orgs(84, 840, json_pack("[i]", 13), &len);
 	ck_assert_int_eq(zammad_deliver(h, body, len, "org-2", ZAMMAD_SECRET, &r), 202);
 	harness_response_release(&r);
-	wait_settled("SELECT count(*) FROM decisions WHERE ticket_id = 84");
-	zammad_fake_control(h, zammad_port, "{\"fail_next\": 0}");
+	harness_assert_settled(h, "SELECT count(*) FROM decisions WHERE ticket_id = 84", WAIT_MS);
+	harness_assert_fake_control(h, zammad_port, "{\"fail_next\": 0}");
 	ck_assert(harness_sql_text_is(h, "SELECT outcome FROM decisions WHERE ticket_id = 84",
 				      "human"));
 	reasons = harness_sql_text(h, "SELECT reasons FROM decisions WHERE ticket_id = 84");
 	ck_assert_ptr_nonnull(reasons);
 	ck_assert_msg(strstr(reasons, "\"vip_unknown\""), "%s", reasons);
 	free(reasons);
-	st = zammad_fake_state(h, zammad_port);
+	st = harness_assert_fake_state(h, zammad_port);
 	ck_assert_int_eq(zammad_articles(st, 84, false, NULL), 0);
 	ck_assert(zammad_has_tag(st, 84, "needs-human"));
 	ck_assert(!zammad_has_tag(st, 84, "ai-replied"));

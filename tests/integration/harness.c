@@ -19,8 +19,10 @@
 
 #include "common/buf.h"
 #include "common/dp.h"
+#include "test.h"
 
 #include <curl/curl.h>
+#include <jansson.h>
 #include <sqlite3.h>
 
 #include <dirent.h>
@@ -309,15 +311,8 @@ void harness_init(void)
 
 int harness_main(Suite *s)
 {
-	SRunner *sr;
-	int failed;
-
 	harness_init();
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return test_main(s);
 }
 
 /* fork + execv with stdin from in_fd (or /dev/null), stdout to out_path
@@ -715,7 +710,7 @@ struct harness *harness_new(const struct harness_opts *opts)
 	struct harness *h = xcalloc(1, sizeof(*h));
 	char tmpl[PATH_MAX];
 	char *conf;
-	const char *tmpdir = env_or("TMPDIR", "/tmp");
+	const char *tmpdir = test_tmp_root();
 
 	harness_init();
 	if (opts)
@@ -1603,4 +1598,118 @@ int harness_import_kb(struct harness *h)
 	free(out);
 	free(kb);
 	return rc == 0 ? 0 : -1;
+}
+
+/* ---- the fakes' routes ------------------------------------------------ */
+
+json_t *harness_fake_state(struct harness *h, int port)
+{
+	struct harness_response r;
+	struct harness_request rq = {.path = "/__state", .port = port};
+	json_error_t jerr;
+	json_t *j = NULL;
+
+	if (harness_request(h, &rq, &r) < 0)
+		return NULL;
+	if (r.status != 200)
+		set_error("GET /__state on port %d answered %ld", port, r.status);
+	else if (!(j = json_loads(r.body, 0, &jerr)))
+		set_error("the state of the fake on port %d is not JSON: %s", port,
+			  jerr.text);
+	harness_response_release(&r);
+	return j;
+}
+
+int harness_fake_control(struct harness *h, int port, const char *json)
+{
+	struct harness_response r;
+	const char *headers[] = {"Content-Type: application/json", NULL};
+	struct harness_request rq = {
+		.method = "POST",
+		.path = "/__control",
+		.headers = headers,
+		.body = json,
+		.body_len = strlen(json),
+		.port = port,
+	};
+	int rc = 0;
+
+	if (harness_request(h, &rq, &r) < 0)
+		return -1;
+	if (r.status != 200) {
+		set_error("POST /__control on port %d answered %ld", port, r.status);
+		rc = -1;
+	}
+	harness_response_release(&r);
+	return rc;
+}
+
+/* ---- shorthands for Check tests --------------------------------------- */
+
+void harness_assert_started(struct harness *h)
+{
+	ck_assert_msg(harness_import_kb(h) == 0, "%s", harness_error());
+	ck_assert_msg(harness_start_deskpilot(h) == 0, "%s", harness_error());
+	ck_assert_msg(harness_start_nginx(h) == 0, "%s", harness_error());
+}
+
+int64_t harness_assert_sql_int(struct harness *h, const char *sql)
+{
+	int64_t v = -1;
+
+	ck_assert_msg(harness_sql_int(h, sql, &v) == 0, "query failed: %s", sql);
+	return v;
+}
+
+void harness_assert_settled(struct harness *h, const char *sql, int timeout_ms)
+{
+	ck_assert_msg(harness_wait_settled(h, sql, timeout_ms),
+		      "pipeline did not settle: %s", sql);
+}
+
+json_t *harness_assert_fake_state(struct harness *h, int port)
+{
+	json_t *j = harness_fake_state(h, port);
+
+	ck_assert_msg(j != NULL, "%s", harness_error());
+	return j;
+}
+
+void harness_assert_fake_control(struct harness *h, int port, const char *json)
+{
+	ck_assert_msg(harness_fake_control(h, port, json) == 0, "%s",
+		      harness_error());
+}
+
+char *harness_assert_fixture(const char *dir, const char *name, size_t *len)
+{
+	char *rel = xasprintf("tests/data/%s/%s", dir, name);
+	char *path = harness_srcdir_path(rel);
+	char *body = harness_slurp(path, len);
+
+	ck_assert_msg(body != NULL, "cannot read fixture '%s'", path);
+	free(path);
+	free(rel);
+	return body;
+}
+
+pid_t harness_assert_fake(struct harness *h, const char *script, int port,
+			  const char *const args[])
+{
+	const char *argv[16];
+	char *path = xasprintf("tests/fakes/%s", script);
+	char p[16];
+	int got = 0, n = 0;
+	pid_t pid;
+
+	snprintf(p, sizeof(p), "%d", port);
+	argv[n++] = p;
+	for (size_t i = 0; args && args[i] && n < 15; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	pid = harness_start_python(h, path, argv, &got);
+	ck_assert_msg(pid > 0, "%s", harness_error());
+	ck_assert_int_eq(got, port);
+	free(path);
+	return pid;
 }

@@ -42,13 +42,15 @@
  *
  * Errors: functions returning pointers give NULL, int functions give 0 or
  * -1; the reason is in harness_error() and was also printed to stderr with
- * the tail of the relevant log. Nothing here calls ck_assert: the test
- * decides what a failure means.
+ * the tail of the relevant log. Nothing here calls ck_assert, but for the
+ * harness_assert_* shorthands at the end: the test decides what a failure
+ * means.
  */
 #ifndef DP_HARNESS_H
 #define DP_HARNESS_H
 
 #include <check.h>
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -59,6 +61,13 @@
 /* How long SIGTERM gets before SIGKILL. */
 #define HARNESS_STOP_TIMEOUT_MS 5000
 #define HARNESS_MAX_PROCS 16
+
+/* What most integration tests add to the config: workers that poll
+ * often and an outbox that retries within a second, so a test waits
+ * milliseconds, not seconds. */
+#define HARNESS_QUICK               \
+	"[workers]\npoll_ms = 20\n" \
+	"[outbox]\nretry_base_ms = 100\nretry_max_ms = 400\n"
 
 struct harness_opts {
 	/* INI text appended to the generated config (which has [server]
@@ -272,10 +281,43 @@ int harness_cli(struct harness *h, const char *const args[], char **output);
  * with the reason in harness_error(). */
 int harness_import_kb(struct harness *h);
 
+/* The fakes in tests/fakes share two routes on their port: GET /__state
+ * answers the fake's whole state as JSON, POST /__control (a JSON body)
+ * changes how it behaves. The state as a new JSON value, or NULL; 0 or
+ * -1. */
+json_t *harness_fake_state(struct harness *h, int port);
+int harness_fake_control(struct harness *h, int port, const char *json);
+
 /* Print the last lines of the temp dir's logs to stderr. */
 void harness_dump_logs(struct harness *h);
 
 /* A free TCP port on 127.0.0.1 (bound, read back, released). 0 or -1. */
 int harness_free_port(void);
+
+/* ---- shorthands that fail the Check test instead of returning -1 ---- */
+
+/* What the quick start does (harness_import_kb), then start deskpilot and
+ * nginx. */
+void harness_assert_started(struct harness *h);
+
+/* harness_sql_int's value. */
+int64_t harness_assert_sql_int(struct harness *h, const char *sql);
+
+/* harness_wait_settled, within timeout_ms. */
+void harness_assert_settled(struct harness *h, const char *sql, int timeout_ms);
+
+/* The file tests/data/DIR/NAME from $DP_SRCDIR, as a new NUL-terminated
+ * string with its length in *len (may be NULL). */
+char *harness_assert_fixture(const char *dir, const char *name, size_t *len);
+
+/* Start the fake tests/fakes/SCRIPT on 127.0.0.1:port for h (harness_start
+ * _python with the port, then the NULL-terminated args, may be NULL) and
+ * check it listens there. Returns its pid. */
+pid_t harness_assert_fake(struct harness *h, const char *script, int port,
+			  const char *const args[]);
+
+/* harness_fake_state and harness_fake_control. */
+json_t *harness_assert_fake_state(struct harness *h, int port);
+void harness_assert_fake_control(struct harness *h, int port, const char *json);
 
 #endif

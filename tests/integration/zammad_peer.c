@@ -13,31 +13,35 @@
 
 pid_t zammad_fake_start(struct harness *h, int port)
 {
-	char p[16];
 	char *state = harness_path(h, "zammad-state.json");
-	int got = 0;
-	pid_t pid;
+	pid_t pid = harness_assert_fake(h, "fake_zammad.py", port,
+					(const char *const[]){"--state-file", state, NULL});
 
-	snprintf(p, sizeof(p), "%d", port);
-	pid = harness_start_python(h, "tests/fakes/fake_zammad.py",
-				   (const char *const[]){p, "--state-file", state, NULL},
-				   &got);
-	ck_assert_msg(pid > 0, "%s", harness_error());
-	ck_assert_int_eq(got, port);
 	free(state);
 	return pid;
 }
 
+struct harness *zammad_harness(const char *ini, const char *zammad_keys,
+			       int *port)
+{
+	struct harness *h;
+	char *all;
+
+	*port = harness_free_port();
+	ck_assert_int_gt(*port, 0);
+	all = xasprintf("%s[zammad]\nurl = http://127.0.0.1:%d\ntoken = " ZAMMAD_TOKEN
+			"\nwebhook_secret = " ZAMMAD_SECRET "\n%s",
+			ini ? ini : "", *port, zammad_keys ? zammad_keys : "");
+	h = harness_new(&(struct harness_opts){.ini = all});
+	free(all);
+	ck_assert_msg(h != NULL, "%s", harness_error());
+	zammad_fake_start(h, *port);
+	return h;
+}
+
 char *zammad_fixture(const char *name, size_t *len)
 {
-	char *rel = xasprintf("tests/data/zammad/%s", name);
-	char *path = harness_srcdir_path(rel);
-	char *body = harness_slurp(path, len);
-
-	ck_assert_msg(body != NULL, "cannot read fixture '%s'", path);
-	free(path);
-	free(rel);
-	return body;
+	return harness_assert_fixture("zammad", name, len);
 }
 
 char *zammad_event(long ticket_id, long article_id, const char *text,
@@ -93,39 +97,6 @@ long zammad_deliver(struct harness *h, const char *body, size_t len,
 {
 	return zammad_deliver_as(h, "application/json; charset=utf-8", body, len,
 				 delivery, key, resp);
-}
-
-json_t *zammad_fake_state(struct harness *h, int port)
-{
-	struct harness_response r;
-	struct harness_request rq = {.path = "/__state", .port = port};
-	json_error_t jerr;
-	json_t *j;
-
-	ck_assert_int_eq(harness_request(h, &rq, &r), 0);
-	ck_assert_int_eq(r.status, 200);
-	j = json_loads(r.body, 0, &jerr);
-	ck_assert_msg(j != NULL, "fake state is not JSON: %s", jerr.text);
-	harness_response_release(&r);
-	return j;
-}
-
-void zammad_fake_control(struct harness *h, int port, const char *json)
-{
-	struct harness_response r;
-	const char *headers[] = {"Content-Type: application/json", NULL};
-	struct harness_request rq = {
-		.method = "POST",
-		.path = "/__control",
-		.headers = headers,
-		.body = json,
-		.body_len = strlen(json),
-		.port = port,
-	};
-
-	ck_assert_int_eq(harness_request(h, &rq, &r), 0);
-	ck_assert_int_eq(r.status, 200);
-	harness_response_release(&r);
 }
 
 bool zammad_has_tag(json_t *state, long ticket, const char *tag)

@@ -22,6 +22,13 @@
  * kept in DIR/zammad-state.json across restarts. Returns the pid. */
 pid_t zammad_fake_start(struct harness *h, int port);
 
+/* A new harness (nothing started yet but the fake Zammad) whose config is
+ * ini followed by a [zammad] section for a fake Zammad on a free port
+ * (*port): url, token ZAMMAD_TOKEN, webhook_secret ZAMMAD_SECRET, then
+ * the keys in zammad_keys (may be NULL). */
+struct harness *zammad_harness(const char *ini, const char *zammad_keys,
+			       int *port);
+
 /* A webhook fixture's exact bytes (from $DP_SRCDIR/tests/data/zammad). */
 char *zammad_fixture(const char *name, size_t *len);
 
@@ -39,10 +46,6 @@ long zammad_deliver(struct harness *h, const char *body, size_t len,
 long zammad_deliver_as(struct harness *h, const char *content_type,
 		       const char *body, size_t len, const char *delivery,
 		       const char *key, struct harness_response *resp);
-
-/* The fake's whole state (GET /__state), and its control route. */
-json_t *zammad_fake_state(struct harness *h, int port);
-void zammad_fake_control(struct harness *h, int port, const char *json);
 
 /* Whether ticket has tag in a state. */
 bool zammad_has_tag(json_t *state, long ticket, const char *tag);

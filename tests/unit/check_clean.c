@@ -4,6 +4,7 @@
  * character-level rules.
  */
 #include "common/clean.h"
+#include "test.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -149,11 +150,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return test_main(suite());
 }

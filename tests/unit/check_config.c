@@ -7,9 +7,11 @@
 
 #include "connectors/osticket.h"
 #include "connectors/zammad.h"
+#include "test.h"
 
 #include <check.h>
 #include <ctype.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +21,8 @@
 /* Write text to a new temp file with mode; returns its path (free it). */
 static char *temp_file(const char *text, mode_t mode)
 {
-	char *path = xstrdup("/tmp/dp-config-XXXXXX");
-	int fd = mkstemp(path);
+	char *path = test_tmpfile("config");
+	int fd = open(path, O_WRONLY);
 
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
@@ -320,12 +322,10 @@ START_TEST(test_example_documents_every_key)
 }
 END_TEST
 
-int main(void)
+static Suite *suite(void)
 {
 	Suite *s = suite_create("config");
 	TCase *tc = tcase_create("config");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_overrides);
@@ -335,9 +335,10 @@ int main(void)
 	tcase_add_test(tc, test_print_masks_secrets);
 	tcase_add_test(tc, test_example_documents_every_key);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
+}
+
+int main(void)
+{
+	return test_main(suite());
 }

@@ -8,6 +8,7 @@
 #include "common/hmac.h"
 #include "connectors/zammad.h"
 #include "store/events.h"
+#include "test.h"
 
 #include <check.h>
 #include <jansson.h>
@@ -37,44 +38,31 @@ static int fake_read(void *ctx, char *p, int n)
 	return (int)take;
 }
 
-static char dir[64];
+static struct test_db db;
 static struct config cfg;
 static struct front_ctx ctx;
 
 static void setup(void)
 {
-	struct dp_error err = {{0}};
+	struct config_helpdesk *zammad;
 	struct zammad_settings *z;
-	char *db;
 
-	snprintf(dir, sizeof(dir), "/tmp/dp-front-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	db = xasprintf("%s/deskpilot.db", dir);
 	config_init(&cfg);
 	cfg.max_body = 8192;
-	config_helpdesk_slot(&cfg, &zammad_connector)->enabled = true;
-	z = config_helpdesk_slot(&cfg, &zammad_connector)->settings;
+	zammad = config_helpdesk_slot(&cfg, &zammad_connector);
+	zammad->enabled = true;
+	z = zammad->settings;
 	free(z->webhook_secret);
 	z->webhook_secret = xstrdup(SECRET);
 	ctx.cfg = &cfg;
-	ctx.store = store_open(db, &err);
-	ck_assert_msg(ctx.store != NULL, "%s", err.msg);
-	free(db);
+	ctx.store = test_db_open(&db, "front");
 }
 
 static void teardown(void)
 {
-	char cmd[128];
-
 	store_close(ctx.store);
 	config_release(&cfg);
-	snprintf(cmd, sizeof(cmd), "%s/deskpilot.db", dir);
-	unlink(cmd);
-	snprintf(cmd, sizeof(cmd), "%s/deskpilot.db-wal", dir);
-	unlink(cmd);
-	snprintf(cmd, sizeof(cmd), "%s/deskpilot.db-shm", dir);
-	unlink(cmd);
-	rmdir(dir);
+	test_db_remove(&db);
 }
 
 /* Run one request; envp entries are "NAME=value". */
@@ -244,12 +232,10 @@ START_TEST(test_ingest)
 }
 END_TEST
 
-int main(void)
+static Suite *suite(void)
 {
 	Suite *s = suite_create("front");
 	TCase *tc = tcase_create("front");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_routing);
@@ -257,9 +243,10 @@ int main(void)
 	tcase_add_test(tc, test_header_flood);
 	tcase_add_test(tc, test_ingest);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
+}
+
+int main(void)
+{
+	return test_main(suite());
 }

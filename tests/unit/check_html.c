@@ -3,9 +3,9 @@
  * whitespace, quotes, lists, caps and broken markup.
  */
 #include "common/html.h"
+#include "test.h"
 
 #include <check.h>
-#include <libxml/parser.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -168,14 +168,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed;
-
-	xmlInitParser();
-	sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	xmlCleanupParser();
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return test_main(suite());
 }

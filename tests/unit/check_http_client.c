@@ -5,6 +5,7 @@
  * connections.
  */
 #include "common/http_client.h"
+#include "test.h"
 
 #include "fake_zammad_ctl.h"
 
@@ -236,11 +237,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return test_main(suite());
 }

@@ -9,7 +9,7 @@
 #include "draft/reply.h"
 #include "store/kb.h"
 
-#include "harness.h"
+#include "integration/harness.h"
 
 #include <check.h>
 #include <stdio.h>

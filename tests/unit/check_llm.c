@@ -13,7 +13,7 @@
 #include "draft/drafter.h"
 #include "store/kb.h"
 
-#include "harness.h"
+#include "integration/harness.h"
 
 #include <check.h>
 #include <jansson.h>

@@ -5,6 +5,7 @@
  */
 #include "config/config.h"
 #include "draft/llm.h"
+#include "test.h"
 
 #include <check.h>
 #include <jansson.h>
@@ -239,11 +240,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return test_main(suite());
 }

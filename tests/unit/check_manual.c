@@ -13,6 +13,7 @@
 
 #include "config/config.h"
 #include "connectors/connector.h"
+#include "test.h"
 
 #define MAX_ITEMS 512
 #define ITEM_MAX 96
@@ -218,19 +219,18 @@ START_TEST(test_every_command_documented)
 }
 END_TEST
 
-int main(void)
+static Suite *suite(void)
 {
 	Suite *su = suite_create("manual");
 	TCase *tc = tcase_create("manual");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_every_key_documented);
 	tcase_add_test(tc, test_every_command_documented);
 	suite_add_tcase(su, tc);
-	sr = srunner_create(su);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return su;
+}
+
+int main(void)
+{
+	return test_main(suite());
 }

@@ -27,42 +27,28 @@
 #include "store/outbox.h"
 #include "store/reports.h"
 #include "store/sla.h"
+#include "test.h"
 
 #define MIN_MS (60LL * 1000)
 /* 2024-05-03 16:30:00 UTC, a Friday. */
 #define FRI_1630 1714753800000LL
 
-static char dbpath[64];
+static struct test_db db;
 static store *s;
 static struct config cfg;
 static int64_t next_article = 1;
 
 static void setup(void)
 {
-	struct dp_error err;
-	int fd;
-
-	snprintf(dbpath, sizeof(dbpath), "/tmp/dp-ops-XXXXXX");
-	fd = mkstemp(dbpath);
-	ck_assert_int_ge(fd, 0);
-	close(fd);
-	unlink(dbpath);
-	s = store_open(dbpath, &err);
-	ck_assert_msg(s != NULL, "%s", err.msg);
+	s = test_db_open(&db, "ops");
 	config_init(&cfg);
 }
 
 static void teardown(void)
 {
-	char side[80];
-
 	config_release(&cfg);
 	store_close(s);
-	unlink(dbpath);
-	snprintf(side, sizeof(side), "%s-wal", dbpath);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", dbpath);
-	unlink(side);
+	test_db_remove(&db);
 }
 
 /* Store an event of `kind` on ticket; returns its id. */
@@ -798,13 +784,11 @@ START_TEST(test_replay_shows_changes)
 }
 END_TEST
 
-int main(void)
+static Suite *suite(void)
 {
 	Suite *su = suite_create("ops");
 	TCase *pure = tcase_create("pure");
 	TCase *tc = tcase_create("store");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(pure, test_measure_values);
 	tcase_add_test(pure, test_measure_caps_words);
@@ -823,9 +807,10 @@ int main(void)
 	tcase_add_test(tc, test_replay_shows_changes);
 	suite_add_tcase(su, pure);
 	suite_add_tcase(su, tc);
-	sr = srunner_create(su);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return su;
+}
+
+int main(void)
+{
+	return test_main(suite());
 }

@@ -5,13 +5,11 @@
  * outcome for the plugin route, and apply signs its call and maps the
  * plugin's answers (a one-shot HTTP server on 127.0.0.1 in a thread).
  *
- * Like the service, the test installs a refusing external entity loader
- * before anything parses XML.
+ * Like the service, the test runner installs a refusing external entity
+ * loader before anything parses XML (test.h).
  */
 #include <check.h>
 #include <curl/curl.h>
-#include <libxml/parser.h>
-#include <libxml/parserInternals.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -26,20 +24,12 @@
 #include "config/config.h"
 #include "connectors/osticket.h"
 #include "connectors/xml_safe.h"
+#include "test.h"
 
 #define SECRET "s3cret-shared-with-the-plugin"
 #define T0 1732550400 /* timestamp of message_html.* */
 #define INSTALLATION "5f0c9a7e2b4d4e61a3c8f1d27b90e6a4"
 #define OTHER_INSTALLATION "0d1e2f3a4b5c6d7e8f90a1b2c3d4e5f6"
-
-static xmlParserInputPtr deny_entities(const char *url, const char *id,
-				       xmlParserCtxtPtr ctxt)
-{
-	(void)url;
-	(void)id;
-	(void)ctxt;
-	return NULL;
-}
 
 static char *fixture(const char *name, size_t *len)
 {
@@ -870,17 +860,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed;
-
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	xmlInitParser();
-	xmlSetExternalEntityLoader(deny_entities);
-	sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	xmlCleanupParser();
-	curl_global_cleanup();
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return test_main(suite());
 }

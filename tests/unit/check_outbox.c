@@ -14,34 +14,20 @@
 #include "store/events.h"
 #include "store/outbox.h"
 #include "store/retention.h"
+#include "test.h"
 
-static char dbpath[64];
+static struct test_db db;
 static store *s;
 
 static void setup(void)
 {
-	struct dp_error err;
-	int fd;
-
-	strcpy(dbpath, "/tmp/dp-outbox-XXXXXX");
-	fd = mkstemp(dbpath);
-	ck_assert_int_ge(fd, 0);
-	close(fd);
-	unlink(dbpath);
-	s = store_open(dbpath, &err);
-	ck_assert_msg(s != NULL, "%s", err.msg);
+	s = test_db_open(&db, "outbox");
 }
 
 static void teardown(void)
 {
-	char side[80];
-
 	store_close(s);
-	unlink(dbpath);
-	snprintf(side, sizeof(side), "%s-wal", dbpath);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", dbpath);
-	unlink(side);
+	test_db_remove(&db);
 }
 
 /* Exact bodies kept for an event, read through a connection of its own. */
@@ -51,7 +37,7 @@ static int64_t raw_bodies(int64_t event_id)
 	sqlite3_stmt *st;
 	int64_t n = -1;
 
-	ck_assert_int_eq(sqlite3_open(dbpath, &h), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_open(db.path, &h), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_prepare_v2(h, "SELECT count(*) FROM event_raw"
 					       " WHERE event_id = ?1",
 					    -1, &st, NULL),
@@ -246,12 +232,10 @@ START_TEST(test_events_of_a_ticket_in_order)
 }
 END_TEST
 
-int main(void)
+static Suite *suite(void)
 {
 	Suite *su = suite_create("outbox");
 	TCase *tc = tcase_create("outbox");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_order_per_ticket);
@@ -261,9 +245,10 @@ int main(void)
 	tcase_add_test(tc, test_purge_keeps_decisions);
 	tcase_add_test(tc, test_events_of_a_ticket_in_order);
 	suite_add_tcase(su, tc);
-	sr = srunner_create(su);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return su;
+}
+
+int main(void)
+{
+	return test_main(suite());
 }

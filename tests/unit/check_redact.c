@@ -3,6 +3,7 @@
  * the near-misses that must survive, and restoring into a reply.
  */
 #include "draft/redact.h"
+#include "test.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -172,11 +173,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return test_main(suite());
 }

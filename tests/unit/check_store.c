@@ -5,6 +5,7 @@
 #include "store/events.h"
 #include "store/schema.sql.h"
 #include "store/store.h"
+#include "test.h"
 
 #include <check.h>
 #include <pthread.h>
@@ -17,29 +18,19 @@
 #include <time.h>
 #include <unistd.h>
 
-static char dir[64];
-static char *db;
+static struct test_db tdb;
+static const char *db, *dir; /* tdb's file and directory */
 
 static void setup(void)
 {
-	snprintf(dir, sizeof(dir), "/tmp/dp-store-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	db = xasprintf("%s/deskpilot.db", dir);
+	test_db_init(&tdb, "store");
+	db = tdb.path;
+	dir = tdb.dir;
 }
 
 static void teardown(void)
 {
-	char *p;
-
-	for (size_t i = 0; i < 3; i++) {
-		static const char *const suffix[] = {"", "-wal", "-shm"};
-
-		p = xasprintf("%s%s", db, suffix[i]);
-		unlink(p);
-		free(p);
-	}
-	rmdir(dir);
-	free(db);
+	test_db_remove(&tdb);
 }
 
 static int64_t scalar(const char *sql)
@@ -216,14 +207,7 @@ START_TEST(test_migration_5_installation)
 	ck_assert_msg(s != NULL, "%s", err.msg);
 	ck_assert_int_eq(store_installation_id(s, again), 0);
 	ck_assert_str_ne(again, id);
-	store_close(s);
-	for (size_t i = 0; i < 3; i++) {
-		static const char *const suffix[] = {"", "-wal", "-shm"};
-		char *p = xasprintf("%s%s", other_db, suffix[i]);
-
-		unlink(p);
-		free(p);
-	}
+	store_close(s); /* teardown removes other.db with the directory */
 	free(other_db);
 	free(want);
 	free(uuid);
@@ -480,12 +464,10 @@ START_TEST(test_claim_and_lease)
 }
 END_TEST
 
-int main(void)
+static Suite *suite(void)
 {
 	Suite *s = suite_create("store");
 	TCase *tc = tcase_create("store");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_migrates_from_zero);
@@ -498,9 +480,10 @@ int main(void)
 	tcase_add_test(tc, test_insert_dedupes);
 	tcase_add_test(tc, test_claim_and_lease);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
+}
+
+int main(void)
+{
+	return test_main(suite());
 }

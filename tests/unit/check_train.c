@@ -5,7 +5,7 @@
  * nothing, the model triage then decides with; and the built-in rows it
  * adds, minus the background groups a helpdesk's own tickets read like.
  */
-#include "harness.h"
+#include "integration/harness.h"
 
 #include "cli/cli.h"
 #include "common/clean.h"

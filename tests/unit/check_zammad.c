@@ -12,10 +12,11 @@
 #include "common/http_client.h"
 #include "config/config.h"
 #include "fake_zammad_ctl.h"
+#include "test.h"
 
 #include <check.h>
 #include <curl/curl.h>
-#include <libxml/parser.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1640,8 +1641,8 @@ END_TEST
  * into *out (new string). */
 static int run_setup_captured(const char *extra, char **out)
 {
-	char path[] = "/tmp/dp-setup-XXXXXX";
-	int fd = mkstemp(path), saved, rc;
+	char *path = test_tmpfile("setup");
+	int fd = open(path, O_WRONLY), saved, rc;
 	size_t len;
 	FILE *f;
 
@@ -1661,6 +1662,7 @@ static int run_setup_captured(const char *extra, char **out)
 	(*out)[len] = '\0';
 	fclose(f);
 	unlink(path);
+	free(path);
 	return rc;
 }
 
@@ -1832,14 +1834,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed;
-
-	xmlInitParser();
-	sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	xmlCleanupParser();
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return test_main(suite());
 }

@@ -1,5 +1,5 @@
 /*
- * check_reliability.c - what deskpilot promises when things go wrong:
+ * check_pipeline.c - what deskpilot promises when things go wrong:
  * nothing acknowledged is lost, nothing is decided or written twice, a
  * helpdesk outage delays write-back without losing or reordering it, and
  * hostile requests are refused with a 4xx while nothing is stored and the
@@ -39,37 +39,23 @@ static struct harness *stack(const char *extra_ini)
 	char tickets[256];
 	size_t n = 0;
 
-	zammad_port = harness_free_port();
-	ck_assert_int_gt(zammad_port, 0);
 	/* Short leases: work a killed process had claimed comes back soon. */
 	ini = xasprintf("[workers]\nthreads = 2\npoll_ms = 20\nlease_seconds = 2\n"
 			"[outbox]\nretry_base_ms = 100\nretry_max_ms = 500\n"
-			"[policy]\nmode = draft\n"
-			"[zammad]\nurl = http://127.0.0.1:%d\ntoken = " ZAMMAD_TOKEN "\n"
-			"webhook_secret = " ZAMMAD_SECRET "\ntimeout_ms = 1000\n"
-			"connect_timeout_ms = 500\n%s",
-			zammad_port, extra_ini ? extra_ini : "");
-	h = harness_new(&(struct harness_opts){.ini = ini});
+			"[policy]\nmode = draft\n%s",
+			extra_ini ? extra_ini : "");
+	h = zammad_harness(ini, "timeout_ms = 1000\nconnect_timeout_ms = 500\n",
+			   &zammad_port);
 	free(ini);
-	ck_assert_msg(h != NULL, "%s", harness_error());
-	zammad_fake_start(h, zammad_port);
 	n += (size_t)snprintf(tickets + n, sizeof(tickets) - n, "{\"create_tickets\": [");
 	for (int i = 0; i < TICKETS; i++)
 		n += (size_t)snprintf(tickets + n, sizeof(tickets) - n, "%s%d",
 				      i ? "," : "", 1000 + i);
 	snprintf(tickets + n, sizeof(tickets) - n, "]}");
-	zammad_fake_control(h, zammad_port, tickets);
+	harness_assert_fake_control(h, zammad_port, tickets);
 	ck_assert_msg(harness_start_deskpilot(h) == 0, "%s", harness_error());
 	ck_assert_msg(harness_start_nginx(h) == 0, "%s", harness_error());
 	return h;
-}
-
-static int64_t sql_int(struct harness *h, const char *sql)
-{
-	int64_t v = -1;
-
-	ck_assert_msg(harness_sql_int(h, sql, &v) == 0, "query failed: %s", sql);
-	return v;
 }
 
 struct settle {
@@ -106,8 +92,8 @@ static void wait_settled(struct harness *h, int64_t decisions)
 		harness_dump_logs(h);
 		ck_abort_msg("not settled: want %lld decisions, have %lld; %lld pending actions",
 			     (long long)decisions,
-			     (long long)sql_int(h, "SELECT count(*) FROM decisions"),
-			     (long long)sql_int(h, "SELECT count(*) FROM outbox WHERE state = 'pending'"));
+			     (long long)harness_assert_sql_int(h, "SELECT count(*) FROM decisions"),
+			     (long long)harness_assert_sql_int(h, "SELECT count(*) FROM outbox WHERE state = 'pending'"));
 	}
 }
 
@@ -145,7 +131,7 @@ static void deliver(struct harness *h, int i)
 /* Every decision's write-back reached Zammad exactly once. */
 static void assert_applied_once(struct harness *h, int64_t decisions)
 {
-	json_t *st = zammad_fake_state(h, zammad_port);
+	json_t *st = harness_assert_fake_state(h, zammad_port);
 
 	for (int64_t id = 1; id <= decisions; id++)
 		ck_assert_msg(zammad_marked(st, (long long)id) == 1,
@@ -214,17 +200,17 @@ START_TEST(test_kill9_loses_and_repeats_nothing)
 	kills++;
 	wait_settled(h, CRASH_EVENTS);
 
-	ck_assert_int_eq(sql_int(h, "SELECT count(*) FROM events"), CRASH_EVENTS);
-	ck_assert_int_eq(sql_int(h, "SELECT count(DISTINCT event_id) FROM decisions"),
+	ck_assert_int_eq(harness_assert_sql_int(h, "SELECT count(*) FROM events"), CRASH_EVENTS);
+	ck_assert_int_eq(harness_assert_sql_int(h, "SELECT count(DISTINCT event_id) FROM decisions"),
 			 CRASH_EVENTS);
-	ck_assert_int_eq(sql_int(h, "SELECT count(*) FROM outbox WHERE state <> 'done'"), 0);
+	ck_assert_int_eq(harness_assert_sql_int(h, "SELECT count(*) FROM outbox WHERE state <> 'done'"), 0);
 	assert_applied_once(h, CRASH_EVENTS);
 	text = harness_slurp(report, NULL);
 	ck_assert_ptr_nonnull(text);
 	fprintf(stderr, "crash test: %d events sent, %d acked (%ld after redelivery), "
 			"%d decided, %d applied once each, %d kill -9\n",
 		CRASH_EVENTS, CRASH_EVENTS, strtol(text, NULL, 10),
-		(int)sql_int(h, "SELECT count(*) FROM decisions"), CRASH_EVENTS, kills);
+		(int)harness_assert_sql_int(h, "SELECT count(*) FROM decisions"), CRASH_EVENTS, kills);
 	free(text);
 	free(report);
 	harness_free(h);
@@ -248,29 +234,29 @@ START_TEST(test_outage_refused_500s_slow_then_back)
 	ck_assert_msg(harness_wait_until(all_decided, &decided, WAIT_MS),
 		      "events were not decided while Zammad was down");
 	usleep(1500 * 1000);
-	ck_assert_int_eq(sql_int(h, "SELECT count(*) FROM outbox WHERE state = 'done'"), 0);
-	ck_assert(sql_int(h, "SELECT max(attempts) FROM outbox") >= 2);
+	ck_assert_int_eq(harness_assert_sql_int(h, "SELECT count(*) FROM outbox WHERE state = 'done'"), 0);
+	ck_assert(harness_assert_sql_int(h, "SELECT max(attempts) FROM outbox") >= 2);
 
 	/* Back, but answering 500 for a while... */
 	zammad_fake_start(h, zammad_port);
-	zammad_fake_control(h, zammad_port, "{\"fail_next\": 15, \"status\": 500}");
+	harness_assert_fake_control(h, zammad_port, "{\"fail_next\": 15, \"status\": 500}");
 	for (; n < 20; n++)
 		deliver(h, n);
 	/* ...then slower than deskpilot's 1 s timeout... */
-	zammad_fake_control(h, zammad_port, "{\"delay_ms\": 1500}");
+	harness_assert_fake_control(h, zammad_port, "{\"delay_ms\": 1500}");
 	for (; n < 24; n++)
 		deliver(h, n);
 	usleep(2500 * 1000);
 	/* ...then healthy. */
-	zammad_fake_control(h, zammad_port, "{\"delay_ms\": 0, \"fail_next\": 0}");
+	harness_assert_fake_control(h, zammad_port, "{\"delay_ms\": 0, \"fail_next\": 0}");
 	wait_settled(h, n);
 
-	ck_assert_int_eq(sql_int(h, "SELECT count(*) FROM outbox WHERE state = 'dead'"), 0);
+	ck_assert_int_eq(harness_assert_sql_int(h, "SELECT count(*) FROM outbox WHERE state = 'dead'"), 0);
 	assert_applied_once(h, n);
 	/* In order per ticket: each ticket's actions finished in id order. */
-	ck_assert_int_eq(sql_int(h,
-				 "SELECT count(*) FROM outbox a JOIN outbox b ON a.source = b.source"
-				 " AND a.ticket_id = b.ticket_id AND a.id < b.id AND a.done_at > b.done_at"),
+	ck_assert_int_eq(harness_assert_sql_int(h,
+						"SELECT count(*) FROM outbox a JOIN outbox b ON a.source = b.source"
+						" AND a.ticket_id = b.ticket_id AND a.id < b.id AND a.done_at > b.done_at"),
 			 0);
 	harness_free(h);
 }
@@ -304,9 +290,9 @@ START_TEST(test_dead_letters_visible_and_retryable)
 		harness_dump_logs(h);
 		ck_abort_msg("actions did not dead-letter");
 	}
-	dead = sql_int(h, "SELECT count(*) FROM outbox WHERE state = 'dead'");
+	dead = harness_assert_sql_int(h, "SELECT count(*) FROM outbox WHERE state = 'dead'");
 	ck_assert_int_gt(dead, 0);
-	ck_assert_int_eq(sql_int(h, "SELECT count(*) FROM outbox WHERE state = 'pending'"), 0);
+	ck_assert_int_eq(harness_assert_sql_int(h, "SELECT count(*) FROM outbox WHERE state = 'pending'"), 0);
 
 	/* Visible in /metrics... */
 	ck_assert_int_eq(harness_get(h, "/metrics", &r), 0);
@@ -331,7 +317,7 @@ START_TEST(test_dead_letters_visible_and_retryable)
 	ck_assert_int_eq(st, 0);
 	free(out);
 	wait_settled(h, 2);
-	ck_assert_int_eq(sql_int(h, "SELECT count(*) FROM outbox WHERE state = 'dead'"), 0);
+	ck_assert_int_eq(harness_assert_sql_int(h, "SELECT count(*) FROM outbox WHERE state = 'dead'"), 0);
 	assert_applied_once(h, 2);
 	free(bin);
 	harness_free(h);
@@ -452,7 +438,7 @@ START_TEST(test_hostile_requests_refused_nothing_stored)
 		ck_assert_int_eq(r.status, 431);
 		harness_response_release(&r);
 	}
-	ck_assert_int_eq(sql_int(h, "SELECT count(*) FROM events"), 0);
+	ck_assert_int_eq(harness_assert_sql_int(h, "SELECT count(*) FROM events"), 0);
 
 	/* The secret never reached the log. */
 	{
@@ -471,7 +457,7 @@ END_TEST
 
 static Suite *suite(void)
 {
-	Suite *s = suite_create("reliability");
+	Suite *s = suite_create("pipeline");
 	TCase *crash = tcase_create("crash");
 	TCase *outage = tcase_create("outage");
 	TCase *hostile = tcase_create("hostile");

@@ -1,5 +1,5 @@
 /*
- * check_foundation.c - the service as an admin runs it: `deskpilot serve`
+ * check_serve.c - the service as an admin runs it: `deskpilot serve`
  * behind the real nginx with the shipped locations snippet, spoken to over
  * HTTP on loopback.
  *
@@ -884,7 +884,7 @@ END_TEST
 
 static Suite *suite(void)
 {
-	Suite *s = suite_create("foundation");
+	Suite *s = suite_create("serve");
 	TCase *http = tcase_create("http");
 	TCase *life = tcase_create("lifecycle");
 	TCase *cli = tcase_create("cli");

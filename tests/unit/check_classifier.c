@@ -1,5 +1,5 @@
 /*
- * check_triage_model.c - the intent classifier (training, class kinds,
+ * check_classifier.c - the intent classifier (training, class kinds,
  * names, serialization, cross-validation), the store tables behind it,
  * policy modes with a model, the built-in model and rows, and the quality
  * targets: 5-fold cross-validation on the Bitext data, and the built-in
@@ -17,6 +17,7 @@
 #include "config/config.h"
 #include "store/model.h"
 #include "store/vip.h"
+#include "test.h"
 #include "triage/builtin.h"
 #include "triage/eval.h"
 
@@ -310,19 +311,12 @@ END_TEST
 
 START_TEST(store_vip_and_model)
 {
-	char *path = xasprintf("%s/dp-triage-XXXXXX",
-			       getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	int fd = mkstemp(path);
+	struct test_db db;
 	struct dp_error err;
 	struct vip_rules r;
 	struct classifier *back;
-	store *s;
+	store *s = test_db_open(&db, "classifier");
 
-	ck_assert_int_ge(fd, 0);
-	close(fd);
-	unlink(path);
-	s = store_open(path, &err);
-	ck_assert_ptr_nonnull(s);
 	ck_assert_int_eq(store_model_stamp(s), 0);
 	ck_assert_ptr_null(store_model_load(s, &err));
 	ck_assert_int_eq(store_vip_add(s, VIP_DOMAIN, " @BigCorp.example ", "key",
@@ -351,8 +345,7 @@ START_TEST(store_vip_and_model)
 	ck_assert_str_eq(classifier_meta(back), "bitext");
 	classifier_free(back);
 	store_close(s);
-	unlink(path);
-	free(path);
+	test_db_remove(&db);
 }
 END_TEST
 
@@ -530,7 +523,7 @@ END_TEST
 
 static Suite *suite(void)
 {
-	Suite *s = suite_create("triage_model");
+	Suite *s = suite_create("classifier");
 	TCase *t = tcase_create("model");
 
 	tcase_add_unchecked_fixture(t, setup, teardown);
@@ -555,11 +548,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return test_main(suite());
 }
