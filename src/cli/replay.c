@@ -1,12 +1,12 @@
 /*
  * replay.c - `deskpilot replay EVENT_ID [--json]`: decide a stored
  * customer message again under the current configuration and show what
- * would change (ops/replay.h). Writes nothing.
+ * would change (pipeline/replay.h). Writes nothing.
  */
 #include "cli/cli.h"
 
 #include "config/config.h"
-#include "ops/replay.h"
+#include "pipeline/replay.h"
 
 #include <stdbool.h>
 #include <stdio.h>

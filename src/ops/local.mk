@@ -3,7 +3,6 @@ src_libdeskpilot_a_SOURCES += \
 	src/ops/watchdog.c src/ops/watchdog.h \
 	src/ops/acceptance.c src/ops/acceptance.h \
 	src/ops/stats.c src/ops/stats.h \
-	src/ops/replay.c src/ops/replay.h \
 	src/cli/stats.c src/cli/decisions.c src/cli/intents.c \
 	src/cli/replay.c
 

@@ -1,5 +1,14 @@
 # pipeline: workers (triage, draft, decide) and the outbox dispatcher
-src_libdeskpilot_a_SOURCES += src/pipeline/pipeline.c src/pipeline/pipeline.h
+src_libdeskpilot_a_SOURCES += \
+	src/pipeline/decide.c src/pipeline/decide.h \
+	src/pipeline/pipeline.c src/pipeline/pipeline.h \
+	src/pipeline/replay.c src/pipeline/replay.h
+
+check_PROGRAMS += tests/unit/check_replay
+TESTS += tests/unit/check_replay
+tests_unit_check_replay_SOURCES = tests/unit/check_replay.c
+tests_unit_check_replay_CFLAGS = $(DP_TEST_CFLAGS)
+tests_unit_check_replay_LDADD = $(DP_TEST_LIBS)
 
 check_PROGRAMS += tests/unit/check_outbox
 TESTS += tests/unit/check_outbox

@@ -1,13 +1,12 @@
 /*
  * pipeline.c - worker and dispatcher threads (see pipeline.h).
  *
- * A worker's step for one event: clean the text, load what triage needs
- * (VIP rules, the ticket's history, the current model, and what the
- * connector's enrich step reads from the helpdesk), decide, draft if the
- * decision allows AI text, then commit decision + outbox actions + event
- * state in one transaction. Failure is closed toward humans: a drafter
- * that fails, or a premium status the helpdesk could not confirm, turns
- * an AI outcome into `human` with its reason.
+ * A worker's step for one event: decide it (decide.h: the same path
+ * `deskpilot replay` takes), draft if the decision allows AI text, then
+ * commit decision + outbox actions + event state in one transaction.
+ * Failure is closed toward humans: a drafter that fails, or a premium
+ * status that could not be checked, turns an AI outcome into `human` with
+ * its reason.
  *
  * The dispatcher's step: claim the next due outbox action, apply it
  * through its connector, record done / retry later / dead. It also runs
@@ -18,7 +17,6 @@
  */
 #include "pipeline/pipeline.h"
 
-#include "common/clean.h"
 #include "common/http_client.h"
 #include "common/log.h"
 #include "connectors/connector.h"
@@ -26,13 +24,11 @@
 #include "draft/llm.h"
 #include "ops/acceptance.h"
 #include "ops/watchdog.h"
+#include "pipeline/decide.h"
 #include "store/decisions.h"
 #include "store/events.h"
-#include "store/model.h"
 #include "store/outbox.h"
 #include "store/retention.h"
-#include "store/vip.h"
-#include "triage/builtin.h"
 #include "triage/triage.h"
 
 #include <errno.h>
@@ -60,8 +56,7 @@ struct worker {
 	store *st;
 	struct drafter *drafter;
 	struct http_client *http; /* workers: the connectors' enrich calls */
-	struct classifier *model; /* the database's, or NULL */
-	int64_t model_stamp;      /* its trained_at, 0 when it has none */
+	struct decide_model model;
 };
 
 /* Sleep up to ms, returning early when the pipeline stops. */
@@ -73,22 +68,6 @@ static void nap(struct pipeline *p, int ms)
 	if (!atomic_load(&p->stopping))
 		pthread_cond_timedwait(&p->cv, &p->mu, &ts);
 	pthread_mutex_unlock(&p->mu);
-}
-
-/* Reload the classifier when a newer one was trained. */
-static void refresh_model(struct worker *w)
-{
-	int64_t stamp = store_model_stamp(w->st);
-	struct dp_error err;
-
-	if (stamp == w->model_stamp && (stamp == 0 || w->model))
-		return;
-	classifier_free(w->model);
-	w->model = stamp ? store_model_load(w->st, &err) : NULL;
-	w->model_stamp = stamp;
-	if (stamp && !w->model)
-		log_error("msg=\"cannot load the intent model; people decide every ticket until it is retrained\" error=\"%s\"",
-			  err.msg);
 }
 
 /* The outcome that is acted on: in shadow mode what would have happened,
@@ -107,10 +86,14 @@ static bool is_ai(enum outcome o)
  * one. An AI outcome first needs the model's agreement (with the llm
  * backend); a disagreement or a failed draft hands the ticket to a
  * human. */
-static void draft_step(struct worker *w, const struct triage_input *in,
+static void draft_step(struct worker *w, const struct ticket_event *ev,
 		       struct decision *d, struct draft_result *dr)
 {
-	const struct ticket_event *ev = in->ev;
+	const struct triage_input in = {
+		.ev = ev,
+		.policy = &w->p->cfg->policy,
+		.model = decide_model_current(&w->model),
+	};
 	enum outcome *o = effective(d);
 	bool wanted = is_ai(*o) || (*o == OUTCOME_HUMAN && d->intent[0] &&
 				    w->p->cfg->policy.draft_for_human);
@@ -120,7 +103,7 @@ static void draft_step(struct worker *w, const struct triage_input *in,
 	if (!wanted)
 		return;
 	if (is_ai(*o)) {
-		n_cand = triage_candidates(in, cand, LLM_CANDIDATES_MAX);
+		n_cand = triage_candidates(&in, cand, LLM_CANDIDATES_MAX);
 		if (drafter_check(w->drafter, ev, d, cand, n_cand, dr) < 0)
 			goto human;
 	}
@@ -132,20 +115,6 @@ human:
 		decision_add_reason(d, dr->failure[0] ? dr->failure : "model_failed",
 				    dr->detail);
 	}
-}
-
-/* The helpdesk could not tell whether the customer is premium (enrich
- * failed): no AI text may go out, so an AI outcome goes to a human, and
- * the reason is recorded on any outcome that writes to the ticket. */
-static void hold_for_human(struct decision *d, const char *why)
-{
-	enum outcome *o = effective(d);
-
-	if (*o == OUTCOME_NONE || *o == OUTCOME_HUMAN_VIP)
-		return;
-	if (is_ai(*o))
-		*o = OUTCOME_HUMAN;
-	decision_add_reason(d, "vip_unknown", why);
 }
 
 /* The readable explanation that goes into the internal note. */
@@ -241,46 +210,16 @@ out:
 
 static void decide(struct worker *w, int64_t event_id, struct ticket_event *ev)
 {
-	const struct config *cfg = w->p->cfg;
+	const struct decide_env env = {w->st, w->p->cfg, &w->model, w->http};
 	int64_t t0 = dp_mono_us();
-	const struct connector *conn = connector_find(ev->source);
-	struct ticket_history hist;
-	struct vip_rules vip;
-	struct triage_input in;
 	struct draft_result dr;
 	struct decision d;
-	struct dp_error eerr = {{0}};
 	int64_t decision_id = 0;
-	char *cleaned = clean_text(ev->body ? ev->body : "");
-	bool tier_unknown = false;
 	int rc;
 
-	free(ev->body);
-	ev->body = cleaned;
-	vip_rules_init(&vip);
 	draft_result_init(&dr);
-	refresh_model(w);
-	if (store_vip_load(w->st, &vip) < 0)
-		log_error("msg=\"cannot load vip rules\" event=%lld", (long long)event_id);
-	hist.customer_messages = store_event_customer_messages(
-		w->st, ev->source, ev->ticket_id, event_id);
-	hist.prior_ai = store_decision_prior_ai(w->st, ev->source,
-						ev->ticket_id, event_id);
-	if (conn && conn->enrich &&
-	    conn->enrich(config_helpdesk(cfg, conn), w->http, ev, &eerr) < 0) {
-		tier_unknown = true;
-		log_warn("msg=\"cannot complete the event from the helpdesk; no AI text\" event=%lld ticket=%lld source=%s error=\"%s\"",
-			 (long long)event_id, (long long)ev->ticket_id, ev->source,
-			 eerr.msg);
-	}
-	in = (struct triage_input){ev, &vip, &hist, &cfg->policy,
-				   builtin_pick(w->model_stamp != 0, w->model)};
-	triage_decide(&in, &d);
-	/* An intent agents keep rewriting drafts for gets no auto-reply. */
-	acceptance_apply_demotion(w->st, &d);
-	if (tier_unknown)
-		hold_for_human(&d, eerr.msg);
-	draft_step(w, &in, &d, &dr);
+	decide_event(&env, event_id, ev, &d);
+	draft_step(w, ev, &d, &dr);
 	rc = commit(w, event_id, ev, &d, &dr, dp_mono_us() - t0, &decision_id);
 	if (rc == 0)
 		log_info("msg=\"decided\" event=%lld ticket=%lld source=%s decision=%lld outcome=%s would_be=%s intent=%s confidence=%.3f reasons=%zu drafter=%s latency_us=%lld",
@@ -295,7 +234,6 @@ static void decide(struct worker *w, int64_t event_id, struct ticket_event *ev)
 		log_error("msg=\"decision not committed; the lease will retry it\" event=%lld",
 			  (long long)event_id);
 	draft_result_release(&dr);
-	vip_rules_release(&vip);
 }
 
 /* On Linux a thread has its own nice value: lowering the workers'
@@ -492,7 +430,7 @@ static void worker_free(struct worker *w)
 {
 	if (!w)
 		return;
-	classifier_free(w->model);
+	decide_model_release(&w->model);
 	drafter_free(w->drafter);
 	http_client_free(w->http);
 	store_close(w->st);
@@ -505,6 +443,7 @@ static struct worker *worker_new(struct pipeline *p, bool drafts,
 	struct worker *w = xcalloc(1, sizeof(*w));
 
 	w->p = p;
+	decide_model_init(&w->model);
 	w->st = store_open(p->cfg->database, err);
 	if (!w->st) {
 		free(w);

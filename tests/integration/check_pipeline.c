@@ -3,7 +3,7 @@
  * nothing acknowledged is lost, nothing is decided or written twice, a
  * helpdesk outage delays write-back without losing or reordering it, and
  * hostile requests are refused with a 4xx while nothing is stored and the
- * service keeps serving.
+ * service keeps serving, and what cannot be checked goes to a person.
  *
  * Every case builds its own stack (deskpilot + nginx + fake Zammad), since
  * they kill and restart processes; the runner's safety net stops them all
@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -455,12 +456,64 @@ START_TEST(test_hostile_requests_refused_nothing_stored)
 }
 END_TEST
 
+/* ---- failing toward a person ------------------------------------------ */
+
+/* deskpilot's own VIP rules cannot be read (here: their table is gone)
+ * when a customer who is premium by such a rule asks a routine question.
+ * Nobody can tell whether the customer is premium, so the ticket goes to a
+ * person with the reason and no AI draft; `deskpilot replay`, on the same
+ * path, says the same. */
+START_TEST(test_unreadable_vip_rules_send_to_a_person)
+{
+	struct harness *h = stack(NULL);
+	struct harness_response r;
+	size_t len;
+	char *body, *reasons, *out = NULL;
+	sqlite3 *db;
+	json_t *st;
+
+	ck_assert_msg(harness_import_kb(h) == 0, "%s", harness_error());
+	ck_assert_int_eq(harness_cli(h, (const char *const[]){"vip", "add", "email", "nora.customer@customer.example.test", NULL},
+				     NULL),
+			 0);
+	ck_assert_int_eq(sqlite3_open(h->db, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "ALTER TABLE vip_rules RENAME TO vip_rules_away",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+
+	body = zammad_event(1000, 7000, "Where is my order? I placed it two weeks ago.",
+			    &len);
+	ck_assert_int_eq(zammad_deliver(h, body, len, "vip-unreadable", ZAMMAD_SECRET, &r),
+			 202);
+	harness_response_release(&r);
+	free(body);
+	wait_settled(h, 1);
+	ck_assert(harness_sql_text_is(h, "SELECT outcome FROM decisions", "human"));
+	reasons = harness_sql_text(h, "SELECT reasons FROM decisions");
+	ck_assert_msg(reasons && strstr(reasons, "\"vip_unknown\""), "%s", reasons);
+	free(reasons);
+	st = harness_assert_fake_state(h, zammad_port);
+	ck_assert(zammad_has_tag(st, 1000, "needs-human"));
+	ck_assert(!zammad_has_tag(st, 1000, "ai-draft"));
+	json_decref(st);
+
+	ck_assert_int_eq(harness_cli(h, (const char *const[]){"replay", "1", "--json", NULL},
+				     &out),
+			 0);
+	ck_assert_msg(strstr(out, "vip_unknown"), "%s", out);
+	free(out);
+	harness_free(h);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("pipeline");
 	TCase *crash = tcase_create("crash");
 	TCase *outage = tcase_create("outage");
 	TCase *hostile = tcase_create("hostile");
+	TCase *closed = tcase_create("closed");
 
 	tcase_set_timeout(crash, 240);
 	tcase_add_test(crash, test_kill9_loses_and_repeats_nothing);
@@ -471,7 +524,10 @@ static Suite *suite(void)
 	tcase_add_test(hostile, test_hostile_requests_refused_nothing_stored);
 	suite_add_tcase(s, crash);
 	suite_add_tcase(s, outage);
+	tcase_set_timeout(closed, 120);
+	tcase_add_test(closed, test_unreadable_vip_rules_send_to_a_person);
 	suite_add_tcase(s, hostile);
+	suite_add_tcase(s, closed);
 	return s;
 }
 

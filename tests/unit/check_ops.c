@@ -2,7 +2,7 @@
  * check_ops.c - operations and insight: the acceptance measure, business
  * hours and SLA deadlines, the VIP watchdog and intent auto-demotion with
  * short windows and a fake clock, and the figures behind `deskpilot stats`
- * and `deskpilot decisions`.
+ * and `deskpilot decisions`. (`deskpilot replay` is check_replay's.)
  *
  * Store tests use the source "helpdesk", which has no connector, so the
  * watchdog records escalations without planning helpdesk calls; the
@@ -18,7 +18,6 @@
 #include "common/event.h"
 #include "config/config.h"
 #include "ops/acceptance.h"
-#include "ops/replay.h"
 #include "ops/stats.h"
 #include "ops/watchdog.h"
 #include "store/decisions.h"
@@ -707,83 +706,6 @@ START_TEST(test_metrics_lines)
 }
 END_TEST
 
-/* ---- replay ------------------------------------------------------------- */
-
-static bool has_change(const json_t *r, const char *prefix)
-{
-	size_t i;
-	json_t *c;
-
-	json_array_foreach(json_object_get(r, "changed"), i, c)
-		if (strncmp(json_string_value(c), prefix, strlen(prefix)) == 0)
-			return true;
-	return false;
-}
-
-START_TEST(test_replay_shows_changes)
-{
-	struct dp_error err;
-	struct ticket_event ev;
-	int64_t eid, did;
-	struct decision d;
-	json_t *r;
-
-	/* A customer the helpdesk now marks as VIP, decided as ai_draft
-	 * before. */
-	ticket_event_init(&ev);
-	ev.source = strdup("helpdesk");
-	ev.kind = EVENT_CUSTOMER_MESSAGE;
-	ev.ticket_id = 110;
-	ev.article_id = 100000;
-	ev.customer_vip = true;
-	ev.body = strdup("Where is my parcel?");
-	ck_assert_int_eq(store_event_insert(s, &ev, "{}", 2, FRI_1630, &eid), 0);
-	ticket_event_release(&ev);
-	decision_init(&d);
-	d.outcome = OUTCOME_AI_DRAFT;
-	snprintf(d.intent, sizeof(d.intent), "track_order");
-	d.confidence = 0.8;
-	decision_add_reason(&d, "old_reason", "gone now");
-	struct decision_record rec = {eid, "helpdesk", 110, FRI_1630, &d, "kb",
-				      "draft", 1, 0, 0, 0};
-	ck_assert_int_eq(store_begin(s), 0);
-	ck_assert_int_eq(store_decision_insert(s, &rec, &did), 0);
-	ck_assert_int_eq(store_commit(s), 0);
-
-	r = replay_event(s, &cfg, eid, &err);
-	ck_assert_msg(r != NULL, "%s", err.msg);
-	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r, "stored"), "outcome")),
-			 "ai_draft");
-	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r, "replayed"), "outcome")),
-			 "human_vip");
-	ck_assert(has_change(r, "outcome ai_draft -> human_vip"));
-	ck_assert(has_change(r, "+reason vip"));
-	ck_assert(has_change(r, "-reason old_reason: \"gone now\""));
-	ck_assert(json_is_false(json_object_get(json_object_get(r, "event"), "text_purged")));
-	/* Nothing was written: the stored decision is unchanged. */
-	ck_assert_int_eq(store_decision_of_event(s, eid, &d, &did), 0);
-	ck_assert_int_eq(d.outcome, OUTCOME_AI_DRAFT);
-
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	replay_print(r, f);
-	fclose(f);
-	ck_assert_msg(strstr(text, "stored    ai_draft, intent track_order (0.80)\n"), "%s", text);
-	ck_assert_msg(strstr(text, "now       human_vip"), "%s", text);
-	ck_assert_msg(strstr(text, "changes:\n  outcome ai_draft -> human_vip\n"), "%s", text);
-	free(text);
-	json_decref(r);
-
-	/* Only customer messages; unknown ids are named. */
-	int64_t note = event(110, EVENT_AGENT_REPLY, "hi", "open", FRI_1630 + 1);
-	ck_assert_ptr_null(replay_event(s, &cfg, note, &err));
-	ck_assert_msg(strstr(err.msg, "agent_reply") != NULL, "%s", err.msg);
-	ck_assert_ptr_null(replay_event(s, &cfg, 9999, &err));
-	ck_assert_str_eq(err.msg, "no event 9999");
-}
-END_TEST
-
 static Suite *suite(void)
 {
 	Suite *su = suite_create("ops");
@@ -804,7 +726,6 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_stats_figures);
 	tcase_add_test(tc, test_decisions_report_calls);
 	tcase_add_test(tc, test_metrics_lines);
-	tcase_add_test(tc, test_replay_shows_changes);
 	suite_add_tcase(su, pure);
 	suite_add_tcase(su, tc);
 	return su;

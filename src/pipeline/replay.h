@@ -3,11 +3,11 @@
  * policy, VIP rules, model and intent demotions, and say what would
  * change against the decision stored for it (`deskpilot replay`).
  *
- * The replay takes the same steps as a worker up to the drafter: clean
- * the text, load the VIP rules and the model, count the thread as it was
- * when the message arrived, triage, apply intent demotions. It writes
- * nothing and drafts nothing, so an outcome that a failing drafter would
- * have turned into `human` shows as the AI outcome here.
+ * The replay takes the workers' own path up to the drafter (decide.h),
+ * without the connector's enrich step: it reads nothing from the
+ * helpdesk. It writes nothing and drafts nothing, so an outcome that a
+ * failing drafter would have turned into `human` shows as the AI outcome
+ * here.
  */
 #ifndef DP_REPLAY_H
 #define DP_REPLAY_H
@@ -25,7 +25,7 @@
  *    "changed": ["outcome ai_draft -> human", "+reason anger: \"...\"", ...]}
  * where a decision is decision_to_json's object; or NULL with err:
  * DP_ENOTFOUND (no such event), DP_EINVAL (not a customer message),
- * DP_ESTORE. */
+ * DP_ESTORE (the event or its decision could not be read). */
 json_t *replay_event(store *s, const struct config *cfg, int64_t event_id,
 		     struct dp_error *err);
 

@@ -1,21 +1,17 @@
 /*
  * replay.c - decide a stored event again and compare (see replay.h).
  *
- * Design: the comparison works on struct decision values (the stored one
- * is loaded back from its row), so "what changed" is computed from the
- * same fields triage fills, and both sides print through
- * decision_to_json.
+ * Design: the event is decided by decide_event, the workers' own path, so
+ * a replay shows what a worker would do now. The comparison works on
+ * struct decision values (the stored one is loaded back from its row), so
+ * "what changed" is computed from the same fields triage fills, and both
+ * sides print through decision_to_json.
  */
-#include "ops/replay.h"
+#include "pipeline/replay.h"
 
-#include "common/clean.h"
-#include "ops/acceptance.h"
+#include "pipeline/decide.h"
 #include "store/decisions.h"
 #include "store/events.h"
-#include "store/model.h"
-#include "store/vip.h"
-#include "triage/builtin.h"
-#include "triage/triage.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -75,52 +71,12 @@ static json_t *compare(const struct decision *old, const struct decision *now)
 	return changes;
 }
 
-/* The decision a worker would take now, up to the drafter. */
-static int decide_again(store *s, const struct config *cfg, int64_t event_id,
-			struct ticket_event *ev, struct decision *d,
-			struct dp_error *err)
-{
-	struct ticket_history hist;
-	struct vip_rules vip;
-	struct classifier *model = NULL;
-	bool in_db = store_model_stamp(s) != 0;
-	char *cleaned;
-	int rc = 0;
-
-	vip_rules_init(&vip);
-	if (store_vip_load(s, &vip) < 0) {
-		rc = dp_fail(err, DP_ESTORE, "cannot load the VIP rules");
-		goto out;
-	}
-	if (in_db) {
-		model = store_model_load(s, err);
-		if (!model) {
-			rc = DP_ESTORE;
-			goto out;
-		}
-	}
-	cleaned = clean_text(ev->body ? ev->body : "");
-	free(ev->body);
-	ev->body = cleaned;
-	hist.customer_messages = store_event_customer_messages(
-		s, ev->source, ev->ticket_id, event_id);
-	hist.prior_ai = store_decision_prior_ai(s, ev->source, ev->ticket_id,
-						event_id);
-	triage_decide(&(struct triage_input){ev, &vip, &hist, &cfg->policy,
-					     builtin_pick(in_db, model)},
-		      d);
-	acceptance_apply_demotion(s, d);
-out:
-	classifier_free(model);
-	vip_rules_release(&vip);
-	return rc;
-}
-
 json_t *replay_event(store *s, const struct config *cfg, int64_t event_id,
 		     struct dp_error *err)
 {
 	struct ticket_event ev;
 	struct decision old, now;
+	struct decide_model model;
 	int64_t decision_id;
 	json_t *out = NULL;
 	bool purged;
@@ -146,9 +102,11 @@ json_t *replay_event(store *s, const struct config *cfg, int64_t event_id,
 			(long long)event_id);
 		goto out;
 	}
-	decision_init(&now);
-	if (decide_again(s, cfg, event_id, &ev, &now, err) < 0)
-		goto out;
+	/* What a worker would decide now, up to the drafter. */
+	decide_model_init(&model);
+	decide_event(&(struct decide_env){s, cfg, &model, NULL}, event_id, &ev,
+		     &now);
+	decide_model_release(&model);
 	out = json_pack("{s:{s:I, s:s, s:I, s:s, s:b}, s:o, s:o, s:o}", "event",
 			"id", (json_int_t)event_id, "source", ev.source, "ticket_id",
 			(json_int_t)ev.ticket_id, "kind", event_kind_name(ev.kind),
