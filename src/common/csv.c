@@ -269,16 +269,6 @@ int csv_column(const struct csv *c, const char *name)
 	return -1;
 }
 
-const char *csv_column_name(const struct csv *c, int i)
-{
-	return i >= 0 && (size_t)i < c->n_header ? c->header[i] : NULL;
-}
-
-size_t csv_count(const struct csv *c)
-{
-	return c->n_fields;
-}
-
 const char *csv_field(const struct csv *c, int i)
 {
 	if (i < 0 || (size_t)i >= c->n_fields)

@@ -51,11 +51,7 @@ int csv_read_header(struct csv *c, struct dp_error *err);
 
 /* Index of the header column `name`, or -1 when absent. */
 int csv_column(const struct csv *c, const char *name);
-/* Name of header column i (borrowed, valid until csv_free), or NULL. */
-const char *csv_column_name(const struct csv *c, int i);
 
-/* Number of fields in the current record. */
-size_t csv_count(const struct csv *c);
 /* Write s as one CSV field to out: quoted (quotes doubled) when it holds
  * a comma, a quote or a line break, as it is otherwise. */
 void csv_put(FILE *out, const char *s);

@@ -80,7 +80,7 @@ const char *event_kind_name(enum event_kind k)
 	return "unknown";
 }
 
-int event_kind_parse(const char *s, enum event_kind *out)
+static int event_kind_parse(const char *s, enum event_kind *out)
 {
 	for (size_t i = 0; i < DP_ARRAY_LEN(kind_names); i++) {
 		if (strcmp(s, kind_names[i]) == 0) {

@@ -76,8 +76,6 @@ void ticket_event_init(struct ticket_event *ev);
 void ticket_event_release(struct ticket_event *ev);
 
 const char *event_kind_name(enum event_kind k);
-/* 0 or DP_EINVAL for an unknown name. */
-int event_kind_parse(const char *s, enum event_kind *out);
 
 /* Returns a new JSON object with every set field (caller decrefs). */
 json_t *ticket_event_to_json(const struct ticket_event *ev);

@@ -40,7 +40,7 @@ const char *eval_label_name(enum eval_label l)
 	return (size_t)l < EVAL_LABELS ? label_names[l] : "unknown";
 }
 
-int eval_label_parse(const char *s, enum eval_label *out)
+static int eval_label_parse(const char *s, enum eval_label *out)
 {
 	for (size_t i = 0; i < EVAL_LABELS; i++) {
 		if (strcasecmp(s, label_names[i]) == 0) {
@@ -51,7 +51,7 @@ int eval_label_parse(const char *s, enum eval_label *out)
 	return DP_EINVAL;
 }
 
-const char *eval_class_name(enum eval_class c)
+static const char *eval_class_name(enum eval_class c)
 {
 	return (size_t)c < EVAL_CLASSES ? class_names[c] : "unknown";
 }

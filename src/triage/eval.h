@@ -78,8 +78,6 @@ struct eval_set {
 };
 
 const char *eval_label_name(enum eval_label l);
-int eval_label_parse(const char *s, enum eval_label *out);
-const char *eval_class_name(enum eval_class c);
 
 /* Load a ticket file ("-" reads stdin). p gives the lists for the label
  * mapping. Errors name the file, line and column. On error out is empty. */
