@@ -14,6 +14,31 @@ examplessystemddir = $(examplesdir)/systemd
 examplessystemd_DATA = \
 	examples/systemd/deskpilot.service \
 	examples/systemd/deskpilot.socket
+# The sample knowledge base for the quick start, installed to
+# $(pkgdatadir)/kb so `deskpilot kb import $(pkgdatadir)/kb` works.
+kbdir = $(pkgdatadir)/kb
+dist_kb_DATA = \
+	examples/kb/change_order.md \
+	examples/kb/change_shipping_address.md \
+	examples/kb/check_invoice.md \
+	examples/kb/check_payment_methods.md \
+	examples/kb/check_refund_policy.md \
+	examples/kb/contact_customer_service.md \
+	examples/kb/create_account.md \
+	examples/kb/delivery_options.md \
+	examples/kb/delivery_period.md \
+	examples/kb/edit_account.md \
+	examples/kb/get_invoice.md \
+	examples/kb/newsletter_subscription.md \
+	examples/kb/payment_methods.md \
+	examples/kb/place_order.md \
+	examples/kb/recover_password.md \
+	examples/kb/registration_problems.md \
+	examples/kb/review.md \
+	examples/kb/set_up_shipping_address.md \
+	examples/kb/switch_account.md \
+	examples/kb/track_order.md \
+	examples/kb/track_order_de.md
 examplespayloadsdir = $(examplesdir)/payloads
 dist_examplespayloads_DATA = \
 	examples/payloads/zammad-customer-email.json \

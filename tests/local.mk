@@ -1,52 +1,71 @@
-# tests: the integration harness every module's integration tests link,
-# the foundation's unit and integration tests, and the benchmark.
-#
-# An integration test in any module's local.mk looks like:
-#   check_PROGRAMS += tests/integration/check_zammad_e2e
-#   TESTS += tests/integration/check_zammad_e2e
-#   tests_integration_check_zammad_e2e_SOURCES = tests/integration/check_zammad_e2e.c
-#   tests_integration_check_zammad_e2e_CFLAGS = $(DP_IT_CFLAGS)
-#   tests_integration_check_zammad_e2e_LDADD = $(DP_IT_LIBS)
+# tests: what every test program shares (test.h: the Check runner, temp
+# files and databases), and the data and fake helpdesks the tests read.
+# The programs are in unit/, integration/, plugin/, fuzz/ and bench/.
 check_LIBRARIES += tests/libtest.a
 tests_libtest_a_SOURCES = tests/test.c tests/test.h
-tests_libtest_a_CFLAGS = $(DP_TEST_CFLAGS)
-check_LIBRARIES += tests/integration/libharness.a
-tests_integration_libharness_a_SOURCES = \
-	tests/integration/harness.c tests/integration/harness.h \
-	tests/integration/osticket_peer.c tests/integration/osticket_peer.h
-tests_integration_libharness_a_CFLAGS = $(DP_TEST_CFLAGS)
-DP_IT_CFLAGS = $(DP_TEST_CFLAGS) -I$(top_srcdir)/tests/integration
-DP_IT_LIBS = tests/integration/libharness.a $(DP_TEST_LIBS)
 
-check_PROGRAMS += tests/integration/check_serve
-TESTS += tests/integration/check_serve
-tests_integration_check_serve_SOURCES = tests/integration/check_serve.c
-tests_integration_check_serve_CFLAGS = $(DP_IT_CFLAGS)
-tests_integration_check_serve_LDADD = $(DP_IT_LIBS)
+# Fakes of the helpdesks and of an OpenAI-compatible model server.
+EXTRA_DIST += \
+	tests/fakes/fake_zammad.py \
+	tests/fakes/fake_osticket.py \
+	tests/fakes/fake_llm.py
 
-# The benchmark (`make bench`, not part of make check): wrk through nginx
-# against deskpilot's ingest path and a trivial libfcgi responder.
-# Built with everything, so it keeps compiling warning-free.
-noinst_PROGRAMS += tests/bench/trivial_fcgi tests/bench/ingest_cpu
-tests_bench_trivial_fcgi_SOURCES = tests/bench/trivial_fcgi.c
-tests_bench_trivial_fcgi_LDADD = $(FCGI_LIBS)
-tests_bench_ingest_cpu_SOURCES = tests/bench/ingest_cpu.c
-tests_bench_ingest_cpu_LDADD = $(DP_LIBS)
-EXTRA_DIST += tests/bench/run.sh tests/bench/zammad_ingest.lua
-bench: src/deskpilot tests/bench/trivial_fcgi tests/bench/ingest_cpu
-	SRCDIR='$(abs_top_srcdir)' BUILDDIR='$(abs_top_builddir)' NGINX_BIN='$(NGINX)' \
-	bash $(srcdir)/tests/bench/run.sh
-.PHONY: bench
-
-# Unit tests of the service core: config, store, front.
-check_PROGRAMS += tests/unit/check_config tests/unit/check_store tests/unit/check_front
-TESTS += tests/unit/check_config tests/unit/check_store tests/unit/check_front
-tests_unit_check_config_SOURCES = tests/unit/check_config.c
-tests_unit_check_config_CFLAGS = $(DP_TEST_CFLAGS)
-tests_unit_check_config_LDADD = $(DP_TEST_LIBS)
-tests_unit_check_store_SOURCES = tests/unit/check_store.c
-tests_unit_check_store_CFLAGS = $(DP_TEST_CFLAGS)
-tests_unit_check_store_LDADD = $(DP_TEST_LIBS)
-tests_unit_check_front_SOURCES = tests/unit/check_front.c
-tests_unit_check_front_CFLAGS = $(DP_TEST_CFLAGS)
-tests_unit_check_front_LDADD = $(DP_TEST_LIBS)
+# Fixtures and labelled data the tests read from the source tree.
+EXTRA_DIST += \
+	tests/data/clean/apple_fr.expected \
+	tests/data/clean/apple_fr.txt \
+	tests/data/clean/bottom_post.expected \
+	tests/data/clean/bottom_post.txt \
+	tests/data/clean/disclaimer_tracking.expected \
+	tests/data/clean/disclaimer_tracking.txt \
+	tests/data/clean/forward_gmail.expected \
+	tests/data/clean/forward_gmail.txt \
+	tests/data/clean/gmail_en.expected \
+	tests/data/clean/gmail_en.txt \
+	tests/data/clean/original_message_de.expected \
+	tests/data/clean/original_message_de.txt \
+	tests/data/clean/outlook_chain.expected \
+	tests/data/clean/outlook_chain.txt \
+	tests/data/clean/outlook_de.expected \
+	tests/data/clean/outlook_de.txt \
+	tests/data/clean/outlook_en.expected \
+	tests/data/clean/outlook_en.txt \
+	tests/data/clean/sv_signoff.expected \
+	tests/data/clean/sv_signoff.txt \
+	tests/data/clean/thunderbird_es.expected \
+	tests/data/clean/thunderbird_es.txt \
+	tests/data/clean/unicode_ws.expected \
+	tests/data/clean/unicode_ws.txt \
+	tests/data/emails/emails.csv \
+	tests/data/osticket/decision_route.json \
+	tests/data/osticket/deep_nesting.json \
+	tests/data/osticket/hostile_billion_laughs.xml \
+	tests/data/osticket/hostile_deep_nesting.xml \
+	tests/data/osticket/hostile_external_dtd.xml \
+	tests/data/osticket/hostile_parameter_entity.xml \
+	tests/data/osticket/hostile_xxe_file.xml \
+	tests/data/osticket/message_html.json \
+	tests/data/osticket/message_html.xml \
+	tests/data/osticket/message_vip.json \
+	tests/data/osticket/message_vip.xml \
+	tests/data/osticket/plugin_event.json \
+	tests/data/osticket/plugin_event.xml \
+	tests/data/osticket/reply_text.json \
+	tests/data/osticket/reply_text.xml \
+	tests/data/triage/other_phrasings.csv \
+	tests/data/triage/out_of_scope.csv \
+	tests/data/triage/premium.csv \
+	tests/data/zammad/README.md \
+	tests/data/zammad/api-create-internal-note.request.json \
+	tests/data/zammad/api-tag-add.request.json \
+	tests/data/zammad/api-update-ticket.request.json \
+	tests/data/zammad/signatures.txt \
+	tests/data/zammad/webhook-auto-response.body \
+	tests/data/zammad/webhook-custom-payload.template.json \
+	tests/data/zammad/webhook-default-customer-email.body \
+	tests/data/zammad/webhook-default-customer-email.json \
+	tests/data/zammad/webhook-default-no-article.body \
+	tests/data/zammad/webhook-default-no-article.json \
+	tests/data/zammad/webhook-default-vip-customer.body \
+	tests/data/zammad/webhook-default-vip-customer.json \
+	tests/data/zammad/webhook-request-headers.example.txt

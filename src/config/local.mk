@@ -1,2 +1,2 @@
-# config: the INI file and its table of keys
+# config: the INI file, deskpilot's own sections and the helpdesks'
 src_libdeskpilot_a_SOURCES += src/config/config.c src/config/config.h

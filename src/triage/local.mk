@@ -1,8 +1,6 @@
-# triage: tiers, cues, intent classifier, decision, evaluation; plus the
-# store tables (vip_rules, models) and the commands built on them
-# (vip, train, triage, eval), kept in this one fragment.
+# triage: tiers, cues, the intent classifier, the decision, evaluation;
+# and the built-in model, made at build time from data/.
 src_libdeskpilot_a_SOURCES += \
-	src/common/csv.c src/common/csv.h \
 	src/triage/policy.c src/triage/policy.h \
 	src/triage/text.c src/triage/text.h \
 	src/triage/cues.c src/triage/cues.h \
@@ -13,31 +11,7 @@ src_libdeskpilot_a_SOURCES += \
 	src/triage/features.c src/triage/learn.c \
 	src/triage/builtin.c src/triage/builtin.h \
 	src/triage/triage.c src/triage/triage.h \
-	src/triage/eval.c src/triage/eval.h \
-	src/store/vip.c src/store/vip.h \
-	src/store/model.c src/store/model.h
-src_libdeskpilot_a_SOURCES += \
-	src/cli/vip.c src/cli/train.c src/cli/triage_cmd.c src/cli/eval.c
-check_PROGRAMS += tests/unit/check_csv
-TESTS += tests/unit/check_csv
-tests_unit_check_csv_SOURCES = tests/unit/check_csv.c
-tests_unit_check_csv_CFLAGS = $(DP_TEST_CFLAGS)
-tests_unit_check_csv_LDADD = $(DP_TEST_LIBS)
-check_PROGRAMS += tests/unit/check_triage
-TESTS += tests/unit/check_triage
-tests_unit_check_triage_SOURCES = tests/unit/check_triage.c
-tests_unit_check_triage_CFLAGS = $(DP_TEST_CFLAGS)
-tests_unit_check_triage_LDADD = $(DP_TEST_LIBS)
-check_PROGRAMS += tests/unit/check_classifier
-TESTS += tests/unit/check_classifier
-tests_unit_check_classifier_SOURCES = tests/unit/check_classifier.c
-tests_unit_check_classifier_CFLAGS = $(DP_TEST_CFLAGS)
-tests_unit_check_classifier_LDADD = $(DP_TEST_LIBS)
-EXTRA_DIST += \
-	tests/data/emails/emails.csv \
-	tests/data/triage/out_of_scope.csv \
-	tests/data/triage/other_phrasings.csv \
-	tests/data/triage/premium.csv
+	src/triage/eval.c src/triage/eval.h
 
 # What deskpilot ships compiled in (triage/builtin.h): dp-mkmodel, built
 # from the library, makes the built-in training rows and the default model
