@@ -116,7 +116,7 @@ int main(int argc, char **argv)
 	const struct connector *zammad = connector_find("zammad");
 	size_t tlen, len;
 	char *tmpl, *db, *data;
-	long n = argc > 3 ? atol(argv[3]) : 2000;
+	long n = argc > 3 ? strtol(argv[3], NULL, 10) : 2000;
 	double t0, whole, parse = 0, conn = 0, insert = 0;
 
 	if (argc < 3 || n < 1) {

@@ -199,7 +199,7 @@ static bool task_info(pid_t pid, const char *tid, char *name, size_t cap,
 	for (p += 2; *p && field < 19; p++)
 		if (*p == ' ')
 			field++;
-	*nice_out = atoi(p);
+	*nice_out = (int)strtol(p, NULL, 10);
 	return true;
 }
 
