@@ -22,6 +22,8 @@
 #include "common/dp.h"
 #include "common/utf8.h"
 
+#include <assert.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -774,47 +776,36 @@ const char *cue_code(enum cue c)
 	return (size_t)c < CUE_COUNT ? codes[c] : "unknown";
 }
 
-/* Optimal string alignment distance between a and b, giving up (returning
- * 2) once it must exceed 1. In prefix mode, the distance from a to the
- * closest prefix of b. Lengths are at most TEXT_MAX_WORD. */
-static int typo_distance(const char *a, size_t na, const char *b, size_t nb,
-			 bool prefix)
+/* Whether a and b are at most one typo apart: one letter changed, added
+ * or dropped, or two neighbours swapped (optimal string alignment distance
+ * at most 1). Linear: the common head is skipped, then what follows the
+ * one difference must be equal. */
+static bool one_typo(const char *a, size_t na, const char *b, size_t nb)
 {
-	int d[TEXT_MAX_WORD + 2][TEXT_MAX_WORD + 2];
-	int best = 2;
+	size_t i = 0;
 
-	for (size_t j = 0; j <= nb; j++)
-		d[0][j] = (int)j;
-	for (size_t i = 1; i <= na; i++) {
-		int row_min = 2;
-
-		d[i][0] = (int)i;
-		for (size_t j = 1; j <= nb; j++) {
-			int cost = a[i - 1] != b[j - 1];
-			int v = d[i - 1][j - 1] + cost;
-
-			if (d[i - 1][j] + 1 < v)
-				v = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < v)
-				v = d[i][j - 1] + 1;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
-			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
-				v = d[i - 2][j - 2] + 1;
-			d[i][j] = v;
-			if (v < row_min)
-				row_min = v;
-		}
-		if (d[i][0] < row_min)
-			row_min = d[i][0];
-		if (row_min > 1)
-			return 2;
+	if (na > nb + 1 || nb > na + 1)
+		return false;
+	while (i < na && i < nb && a[i] == b[i])
+		i++;
+	if (na == nb) {
+		if (i == na || memcmp(a + i + 1, b + i + 1, na - i - 1) == 0)
+			return true;
+		return i + 1 < na && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+		       memcmp(a + i + 2, b + i + 2, na - i - 2) == 0;
 	}
-	if (!prefix)
-		return d[na][nb];
-	for (size_t j = 0; j <= nb; j++)
-		if (d[na][j] < best)
-			best = d[na][j];
-	return best;
+	if (na + 1 == nb)
+		return memcmp(a + i, b + i + 1, na - i) == 0;
+	return memcmp(a + i + 1, b + i, nb - i) == 0;
+}
+
+/* Whether some prefix of b (nb bytes) is at most one typo from a. */
+static bool one_typo_prefix(const char *a, size_t na, const char *b, size_t nb)
+{
+	for (size_t l = na - 1; l <= na + 1; l++)
+		if (l <= nb && one_typo(a, na, b, l))
+			return true;
+	return false;
 }
 
 /* Whether one pattern word (pat, n bytes, may end in '*' or start with
@@ -837,11 +828,10 @@ static bool word_match(const char *pat, size_t n, const struct token *t)
 		return false;
 	/* A word about as long as the pattern: compare whole words. */
 	if (t->len <= n + 1)
-		return typo_distance(pat, n, t->word, t->len, false) <= 1;
+		return one_typo(pat, n, t->word, t->len);
 	/* A longer word against a prefix: only for long stems, where a typo
 	 * cannot turn one word into another ("moron*" vs "morning"). */
-	return prefix && n >= 6 &&
-	       typo_distance(pat, n, t->word, n + 1, true) <= 1;
+	return prefix && n >= 6 && one_typo_prefix(pat, n, t->word, n + 1);
 }
 
 /* Number of tokens entry e matches at position i, 0 when none. */
@@ -869,23 +859,54 @@ struct scan {
 	uint8_t *memo; /* L_COUNT x n: 0xFF unknown, else match length */
 };
 
+/* The entries of each lexicon by their first letter (a-z, 0-9; '=' is
+ * skipped): every match, typos included, keeps the first letter, so a
+ * token is only compared with the entries that start like it. Built once
+ * from the static lists, then only read. */
+#define FIRSTS 36
+
+struct first_index {
+	const char *const *entries[L_COUNT][FIRSTS + 1][64];
+};
+
+static struct first_index first_index;
+static pthread_once_t first_once = PTHREAD_ONCE_INIT;
+
+static int first_slot(char c)
+{
+	if (c >= 'a' && c <= 'z')
+		return c - 'a';
+	if (c >= '0' && c <= '9')
+		return 26 + (c - '0');
+	return FIRSTS; /* nothing starts with it */
+}
+
+static void build_first_index(void)
+{
+	size_t n[FIRSTS + 1];
+
+	for (int l = 0; l < L_COUNT; l++) {
+		memset(n, 0, sizeof(n));
+		for (const char *const *e = lexicons[l]; *e; e++) {
+			int f = first_slot(**e == '=' ? (*e)[1] : **e);
+
+			assert(f < FIRSTS && n[f] + 1 < DP_ARRAY_LEN(first_index.entries[l][f]));
+			first_index.entries[l][f][n[f]++] = e;
+		}
+	}
+}
+
 /* Longest match of lexicon l at position i (0: none), cached. */
 static size_t lex_at(struct scan *sc, enum lex l, size_t i)
 {
 	uint8_t *m = &sc->memo[(size_t)l * sc->tk->n + i];
 
 	if (*m == 0xFF) {
-		/* Every match, typos included, keeps the first letter: most
-		 * entries are ruled out by it alone. */
-		char first = sc->tk->tok[i].word[0];
+		int f = first_slot(sc->tk->tok[i].word[0]);
 		size_t best = 0;
 
-		for (const char *const *e = lexicons[l]; *e; e++) {
-			size_t k;
-
-			if ((**e == '=' ? (*e)[1] : **e) != first)
-				continue;
-			k = entry_match(*e, sc->tk, i);
+		for (const char *const *const *e = first_index.entries[l][f]; *e; e++) {
+			size_t k = entry_match(**e, sc->tk, i);
 
 			if (k > best)
 				best = k;
@@ -1009,6 +1030,7 @@ void cues_find(const char *text, const struct text_tokens *toks,
 	memset(out, 0, sizeof(*out));
 	if (toks->n == 0)
 		return;
+	pthread_once(&first_once, build_first_index);
 	sc.memo = xmalloc((size_t)L_COUNT * toks->n);
 	memset(sc.memo, 0xFF, (size_t)L_COUNT * toks->n);
 	for (size_t r = 0; r < DP_ARRAY_LEN(rules); r++) {

@@ -85,9 +85,11 @@ static size_t email_end(const char *s, size_t n, size_t at)
 static bool link_start(const char *s, size_t n, size_t i)
 {
 	static const char *const starts[] = {"http://", "https://", "www."};
+	char c = (char)tolower((unsigned char)s[i]);
 
-	if (i > 0 && !isspace((unsigned char)s[i - 1]) && s[i - 1] != '(' &&
-	    s[i - 1] != '<')
+	if ((c != 'h' && c != 'w') ||
+	    (i > 0 && !isspace((unsigned char)s[i - 1]) && s[i - 1] != '(' &&
+	     s[i - 1] != '<'))
 		return false;
 	for (size_t k = 0; k < DP_ARRAY_LEN(starts); k++) {
 		size_t l = strlen(starts[k]);

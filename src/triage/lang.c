@@ -77,7 +77,7 @@ static const struct lang langs[] = {
 static bool in_list(const char *const *list, const char *w)
 {
 	for (; *list; list++)
-		if (strcmp(*list, w) == 0)
+		if ((*list)[0] == w[0] && strcmp(*list, w) == 0)
 			return true;
 	return false;
 }
