@@ -178,7 +178,7 @@ int main(int argc, char **argv)
 
 		ticket_event_init(&ev);
 		t0 = cpu_us();
-		if (zammad->accept(&cfg, &hr, &ev, &err) < 0) {
+		if (zammad->accept(z, &hr, &ev, &err) < 0) {
 			fprintf(stderr, "ingest_cpu: %s\n", err.msg);
 			return 1;
 		}
