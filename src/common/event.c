@@ -6,7 +6,10 @@
  */
 #include "common/event.h"
 
+#include "common/buf.h"
+
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,6 +120,95 @@ json_t *ticket_event_to_json(const struct ticket_event *ev)
 		}
 	}
 	return o;
+}
+
+/* s as a JSON string, escaped as jansson's json_dumps escapes it (UTF-8
+ * kept as it is, control characters as \uXXXX). */
+static void put_json_string(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	buf_putc(b, '"');
+	while (*s) {
+		size_t run = 0;
+		unsigned char c;
+
+		while ((c = (unsigned char)s[run]) >= 0x20 && c != '"' && c != '\\')
+			run++;
+		buf_append(b, s, run);
+		s += run;
+		if (!c)
+			break;
+		switch (c) {
+		case '"': buf_puts(b, "\\\""); break;
+		case '\\': buf_puts(b, "\\\\"); break;
+		case '\b': buf_puts(b, "\\b"); break;
+		case '\f': buf_puts(b, "\\f"); break;
+		case '\n': buf_puts(b, "\\n"); break;
+		case '\r': buf_puts(b, "\\r"); break;
+		case '\t': buf_puts(b, "\\t"); break;
+		default: {
+			char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+
+			buf_append(b, u, sizeof(u));
+		}
+		}
+		s++;
+	}
+	buf_putc(b, '"');
+}
+
+/* ,"name": */
+static void put_key(struct buf *b, const char *name)
+{
+	buf_puts(b, ",\"");
+	buf_puts(b, name);
+	buf_puts(b, "\":");
+}
+
+char *ticket_event_to_text(const struct ticket_event *ev)
+{
+	struct buf b;
+
+	buf_init(&b, SIZE_MAX);
+	buf_puts(&b, "{\"kind\":\"");
+	buf_puts(&b, event_kind_name(ev->kind));
+	buf_putc(&b, '"');
+	for (size_t i = 0; i < DP_ARRAY_LEN(fields); i++) {
+		const struct field *f = &fields[i];
+		const char *s = NULL;
+		char num[24], *p = num + sizeof(num);
+		int64_t v;
+		uint64_t u;
+
+		switch (f->type) {
+		case F_STR:
+			s = *CAT(ev, f, char *);
+			if (!s)
+				continue;
+			put_key(&b, f->name);
+			put_json_string(&b, s);
+			break;
+		case F_INT:
+			/* By hand: printf is most of the cost of a field. */
+			v = *CAT(ev, f, int64_t);
+			u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+			do
+				*--p = (char)('0' + u % 10);
+			while (u /= 10);
+			if (v < 0)
+				*--p = '-';
+			put_key(&b, f->name);
+			buf_append(&b, p, (size_t)(num + sizeof(num) - p));
+			break;
+		case F_BOOL:
+			put_key(&b, f->name);
+			buf_puts(&b, *CAT(ev, f, bool) ? "true" : "false");
+			break;
+		}
+	}
+	buf_putc(&b, '}');
+	return buf_detach(&b);
 }
 
 int ticket_event_from_json(const json_t *obj, struct ticket_event *ev,

@@ -80,6 +80,11 @@ const char *event_kind_name(enum event_kind k);
 /* Returns a new JSON object with every set field (caller decrefs). */
 json_t *ticket_event_to_json(const struct ticket_event *ev);
 
+/* The same object as compact JSON text, written without building it: the
+ * form the events table stores, on the webhook's path. Returns a new
+ * string (caller frees). */
+char *ticket_event_to_text(const struct ticket_event *ev);
+
 /* Fill ev (already initialised) from such an object. Unknown keys are
  * ignored; a field of the wrong JSON type is DP_EINVAL naming the field.
  * On error ev may hold some fields: release it. */

@@ -9,6 +9,7 @@ src_libdeskpilot_a_SOURCES += \
 	src/common/hmac.c src/common/hmac.h \
 	src/common/http_client.c src/common/http_client.h \
 	src/common/json_limits.c src/common/json_limits.h \
+	src/common/json_doc.c src/common/json_doc.h \
 	src/common/settings.c src/common/settings.h \
 	src/common/hours.c src/common/hours.h \
 	src/common/event.c src/common/event.h \

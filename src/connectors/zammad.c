@@ -3,9 +3,10 @@
  *
  * accept: the caller's credentials are checked over the exact body bytes
  * first (X-Hub-Signature = "sha1=" + HMAC-SHA1 hex, then the optional
- * Bearer or Basic Authorization), then the content type, then a cheap
- * nesting scan, and only then is the body parsed (jansson, duplicate keys
- * refused). Zammad's default payload {"ticket":{...},"article":{...}} is
+ * Bearer or Basic Authorization), then the content type, and only then is
+ * the body parsed (json_doc.h: strict, duplicate keys refused, nesting
+ * capped; this parse is most of what a webhook costs, so it is not
+ * jansson's). Zammad's default payload {"ticket":{...},"article":{...}} is
  * mapped field by field into struct ticket_event; unknown keys are ignored
  * and every string is capped.
  *
@@ -37,7 +38,7 @@
 #include "common/hmac.h"
 #include "common/html.h"
 #include "common/http_client.h"
-#include "common/json_limits.h"
+#include "common/json_doc.h"
 #include "common/utf8.h"
 
 #include <openssl/evp.h>
@@ -140,28 +141,10 @@ static char *dup_capped(const char *s, size_t max)
 	return xstrndup(s, utf8_cut(s, strlen(s), max));
 }
 
-/* Borrowed string value of obj[key], or NULL. */
+/* Borrowed string value of obj[key], or NULL. (jansson: the actions.) */
 static const char *get_str(const json_t *obj, const char *key)
 {
 	return json_string_value(json_object_get(obj, key));
-}
-
-static char *take_str(const json_t *obj, const char *key)
-{
-	const char *s = get_str(obj, key);
-
-	return s ? dup_capped(s, ZAMMAD_MAX_FIELD) : NULL;
-}
-
-/* A name given either as a string ("state":"open") or as an expanded
- * association ("priority":{"name":"2 normal",...}). */
-static char *take_name(const json_t *obj, const char *key)
-{
-	const json_t *v = json_object_get(obj, key);
-
-	if (json_is_object(v))
-		return take_str(v, "name");
-	return take_str(obj, key);
 }
 
 static int64_t get_int(const json_t *obj, const char *key)
@@ -176,29 +159,84 @@ static bool get_bool(const json_t *obj, const char *key)
 	return json_is_true(json_object_get(obj, key));
 }
 
+/* The webhook, parsed once (json_doc.h), and what accept reads from it:
+ * a field of another type than expected counts as absent. */
+typedef struct json_node node;
+
+static const node *at(const struct json_doc *d, const node *obj, const char *key)
+{
+	return json_doc_get(d, obj, key);
+}
+
+static const char *str_at(const struct json_doc *d, const node *obj,
+			  const char *key)
+{
+	return json_doc_string(at(d, obj, key));
+}
+
+static char *take_str(const struct json_doc *d, const node *obj, const char *key)
+{
+	const char *s = str_at(d, obj, key);
+
+	return s ? dup_capped(s, ZAMMAD_MAX_FIELD) : NULL;
+}
+
+/* A name given either as a string ("state":"open") or as an expanded
+ * association ("priority":{"name":"2 normal",...}). */
+static char *take_name(const struct json_doc *d, const node *obj, const char *key)
+{
+	const node *v = at(d, obj, key);
+
+	if (json_doc_is(v, JDOC_OBJECT))
+		return take_str(d, v, "name");
+	return take_str(d, obj, key);
+}
+
+static int64_t int_of(const node *v)
+{
+	return json_doc_is(v, JDOC_INTEGER) ? v->v.i : 0;
+}
+
+static int64_t int_at(const struct json_doc *d, const node *obj, const char *key)
+{
+	return int_of(at(d, obj, key));
+}
+
+static bool true_at(const struct json_doc *d, const node *obj, const char *key)
+{
+	return json_doc_is(at(d, obj, key), JDOC_TRUE);
+}
+
 /* The customer's organizations whose VIP flag the payload lacks: the
  * primary one (customer.organization_id) and the secondary ones
  * (customer.organization_ids), less the ticket's own organization, whose
  * hash carries "vip". At most ZAMMAD_MAX_ORGS, then "+". */
-static void parse_other_organizations(const json_t *ticket, const json_t *c,
+static void parse_other_organizations(const struct json_doc *d,
+				      const node *ticket, const node *c,
 				      struct ticket_event *ev)
 {
-	const json_t *ids = json_object_get(c, "organization_ids");
-	int64_t known = get_int(json_object_get(ticket, "organization"), "id");
+	const node *ids = at(d, c, "organization_ids");
+	const node *next = json_doc_is(ids, JDOC_ARRAY) ? json_doc_first(d, ids) : NULL;
+	int64_t known = int_at(d, at(d, ticket, "organization"), "id");
 	int64_t seen[ZAMMAD_MAX_ORGS];
 	size_t n = 0;
-	bool more = false;
+	bool more = false, first = true;
 	struct buf b;
 
 	buf_init(&b, ZAMMAD_MAX_FIELD);
-	for (size_t i = 0; i <= json_array_size(ids); i++) {
+	while (first || next) {
 		/* The primary organization first, then the secondary ones. */
-		int64_t id = i == 0 ? get_int(c, "organization_id")
-				    : (json_is_integer(json_array_get(ids, i - 1))
-					       ? (int64_t)json_integer_value(json_array_get(ids, i - 1))
-					       : 0);
-		bool dup = id <= 0 || id == known;
+		int64_t id;
+		bool dup;
 
+		if (first) {
+			id = int_at(d, c, "organization_id");
+			first = false;
+		} else {
+			id = int_of(next);
+			next = json_doc_next(d, next);
+		}
+		dup = id <= 0 || id == known;
 		for (size_t k = 0; k < n && !dup; k++)
 			dup = seen[k] == id;
 		if (dup)
@@ -217,17 +255,18 @@ static void parse_other_organizations(const json_t *ticket, const json_t *c,
 	buf_release(&b);
 }
 
-static void parse_customer(const json_t *ticket, struct ticket_event *ev)
+static void parse_customer(const struct json_doc *d, const node *ticket,
+			   struct ticket_event *ev)
 {
-	const json_t *c = json_object_get(ticket, "customer");
-	const json_t *org = json_object_get(ticket, "organization");
-	const char *first = get_str(c, "firstname");
-	const char *last = get_str(c, "lastname");
+	const node *c = at(d, ticket, "customer");
+	const node *org = at(d, ticket, "organization");
+	const char *first = str_at(d, c, "firstname");
+	const char *last = str_at(d, c, "lastname");
 
-	ev->customer_id = get_int(c, "id");
+	ev->customer_id = int_at(d, c, "id");
 	if (!ev->customer_id)
-		ev->customer_id = get_int(ticket, "customer_id");
-	ev->customer_email = take_str(c, "email");
+		ev->customer_id = int_at(d, ticket, "customer_id");
+	ev->customer_email = take_str(d, c, "email");
 	if ((first && *first) || (last && *last)) {
 		char *name = xasprintf("%s%s%s", first ? first : "",
 				       first && *first && last && *last ? " " : "",
@@ -236,22 +275,23 @@ static void parse_customer(const json_t *ticket, struct ticket_event *ev)
 		ev->customer_name = dup_capped(name, ZAMMAD_MAX_FIELD);
 		free(name);
 	}
-	ev->customer_vip = get_bool(c, "vip");
-	if (json_is_object(org) && json_object_size(org) > 0) {
-		ev->organization = take_str(org, "name");
-		ev->organization_vip = get_bool(org, "vip");
+	ev->customer_vip = true_at(d, c, "vip");
+	if (json_doc_is(org, JDOC_OBJECT) && org->len > 0) {
+		ev->organization = take_str(d, org, "name");
+		ev->organization_vip = true_at(d, org, "vip");
 	} else {
-		ev->organization = take_str(c, "organization");
+		ev->organization = take_str(d, c, "organization");
 	}
-	if (json_is_object(c))
-		parse_other_organizations(ticket, c, ev);
+	if (json_doc_is(c, JDOC_OBJECT))
+		parse_other_organizations(d, ticket, c, ev);
 }
 
 static enum event_kind classify(const struct zammad_settings *z,
-				const json_t *article, const char *raw_body)
+				const struct json_doc *d, const node *article,
+				const char *raw_body)
 {
-	const char *sender = get_str(article, "sender");
-	const char *login = get_str(json_object_get(article, "created_by"), "login");
+	const char *sender = str_at(d, article, "sender");
+	const char *login = str_at(d, at(d, article, "created_by"), "login");
 	bool customer = sender && strcmp(sender, "Customer") == 0;
 
 	/* A customer quoting our public reply carries the marker too: only
@@ -260,7 +300,7 @@ static enum event_kind classify(const struct zammad_settings *z,
 		return EVENT_OWN;
 	if (*z->api_user && login && strcmp(login, z->api_user) == 0)
 		return EVENT_OWN;
-	if (get_bool(article, "internal"))
+	if (true_at(d, article, "internal"))
 		return EVENT_NOTE;
 	if (customer)
 		return EVENT_CUSTOMER_MESSAGE;
@@ -269,46 +309,48 @@ static enum event_kind classify(const struct zammad_settings *z,
 	return EVENT_SYSTEM;
 }
 
-static void parse_article(const struct zammad_settings *z, const json_t *a,
+static void parse_article(const struct zammad_settings *z,
+			  const struct json_doc *d, const node *a,
 			  struct ticket_event *ev)
 {
-	const char *raw = get_str(a, "body");
+	const node *body = at(d, a, "body");
+	const char *raw = json_doc_string(body);
 
-	ev->article_id = get_int(a, "id");
-	ev->sender = take_str(a, "sender");
-	ev->article_type = take_str(a, "type");
-	ev->internal = get_bool(a, "internal");
+	ev->article_id = int_at(d, a, "id");
+	ev->sender = take_str(d, a, "sender");
+	ev->article_type = take_str(d, a, "type");
+	ev->internal = true_at(d, a, "internal");
 	/* Zammad's postmaster filter (channel/filter/auto_response_check.rb)
 	 * flags out-of-office replies, bounces and other machine mail here;
 	 * its triggers still fire for them. */
-	ev->auto_response = get_bool(json_object_get(a, "preferences"),
-				     "is-auto-response");
-	ev->from = take_str(a, "from");
-	ev->to = take_str(a, "to");
-	ev->subject = take_str(a, "subject");
-	ev->content_type = take_str(a, "content_type");
-	ev->created_at = take_str(a, "created_at");
+	ev->auto_response = true_at(d, at(d, a, "preferences"), "is-auto-response");
+	ev->from = take_str(d, a, "from");
+	ev->to = take_str(d, a, "to");
+	ev->subject = take_str(d, a, "subject");
+	ev->content_type = take_str(d, a, "content_type");
+	ev->created_at = take_str(d, a, "created_at");
 	if (raw) {
-		size_t len = json_string_length(json_object_get(a, "body"));
 		bool html = ev->content_type &&
 			    strncasecmp(ev->content_type, "text/html", 9) == 0;
-		char *text = html ? html_to_text(raw, len) : NULL;
+		char *text = html ? html_to_text(raw, body->len) : NULL;
 
 		ev->body = dup_capped(text ? text : raw, ZAMMAD_MAX_TEXT);
 		free(text);
 	}
-	ev->kind = classify(z, a, raw);
+	ev->kind = classify(z, d, a, raw);
 }
 
-static int parse_payload(const struct zammad_settings *z, const json_t *root,
-			 struct ticket_event *ev, struct dp_error *err)
+static int parse_payload(const struct zammad_settings *z,
+			 const struct json_doc *d, struct ticket_event *ev,
+			 struct dp_error *err)
 {
-	const json_t *ticket = json_object_get(root, "ticket");
-	const json_t *article = json_object_get(root, "article");
-	const json_t *id = json_object_get(ticket, "id");
+	const node *root = json_doc_root(d);
+	const node *ticket = at(d, root, "ticket");
+	const node *article = at(d, root, "article");
+	const node *id = at(d, ticket, "id");
 
-	if (!json_is_object(ticket)) {
-		const char *zerr = get_str(root, "error");
+	if (!json_doc_is(ticket, JDOC_OBJECT)) {
+		const char *zerr = str_at(d, root, "error");
 
 		/* A broken custom payload arrives as {"error": "..."}. */
 		if (zerr)
@@ -317,23 +359,23 @@ static int parse_payload(const struct zammad_settings *z, const json_t *root,
 				       zerr);
 		return dp_fail(err, DP_EINVAL, "payload has no 'ticket' object");
 	}
-	if (!json_is_integer(id) || json_integer_value(id) <= 0)
+	if (int_of(id) <= 0)
 		return dp_fail(err, DP_EINVAL,
 			       "'ticket.id' is missing or not a positive integer");
-	ev->ticket_id = (int64_t)json_integer_value(id);
-	ev->ticket_number = take_str(ticket, "number");
-	ev->title = take_str(ticket, "title");
-	ev->state = take_name(ticket, "state");
-	ev->priority = take_name(ticket, "priority");
-	ev->group = take_name(ticket, "group");
-	parse_customer(ticket, ev);
-	if (json_is_object(article) && json_object_size(article) > 0) {
-		parse_article(z, article, ev);
+	ev->ticket_id = id->v.i;
+	ev->ticket_number = take_str(d, ticket, "number");
+	ev->title = take_str(d, ticket, "title");
+	ev->state = take_name(d, ticket, "state");
+	ev->priority = take_name(d, ticket, "priority");
+	ev->group = take_name(d, ticket, "group");
+	parse_customer(d, ticket, ev);
+	if (json_doc_is(article, JDOC_OBJECT) && article->len > 0) {
+		parse_article(z, d, article, ev);
 		ev->channel = ev->article_type ? xstrdup(ev->article_type) : NULL;
 	} else {
 		ev->kind = EVENT_SYSTEM;
-		ev->channel = take_str(ticket, "create_article_type");
-		ev->created_at = take_str(ticket, "updated_at");
+		ev->channel = take_str(d, ticket, "create_article_type");
+		ev->created_at = take_str(d, ticket, "updated_at");
 	}
 	return 0;
 }
@@ -343,8 +385,8 @@ static int zammad_accept(const void *settings, const struct hook_request *req,
 {
 	const struct zammad_settings *z = settings;
 	const char *delivery = hook_param(req, "HTTP_X_ZAMMAD_DELIVERY");
-	json_error_t jerr;
-	json_t *root;
+	struct dp_error perr = {{0}};
+	struct json_doc doc;
 	int rc;
 
 	rc = check_auth(z, req, err);
@@ -355,15 +397,11 @@ static int zammad_accept(const void *settings, const struct hook_request *req,
 	if (delivery && strlen(delivery) > ZAMMAD_MAX_DELIVERY)
 		return dp_fail(err, DP_EINVAL, "X-Zammad-Delivery is longer than %u bytes",
 			       ZAMMAD_MAX_DELIVERY);
-	if (!json_nesting_within(req->body, req->body_len, ZAMMAD_MAX_DEPTH))
-		return dp_fail(err, DP_EPARSE, "JSON nests deeper than %d levels",
-			       ZAMMAD_MAX_DEPTH);
-	root = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root)
-		return dp_fail(err, DP_EPARSE, "body is not JSON: %s (line %d, column %d)",
-			       jerr.text, jerr.line, jerr.column);
-	rc = parse_payload(z, root, ev, err);
-	json_decref(root);
+	/* Strict (duplicate keys, UTF-8, escapes), nesting capped. */
+	if (json_doc_parse(&doc, req->body, req->body_len, ZAMMAD_MAX_DEPTH, &perr) < 0)
+		return dp_fail(err, DP_EPARSE, "body %s", perr.msg);
+	rc = parse_payload(z, &doc, ev, err);
+	json_doc_release(&doc);
 	if (rc < 0)
 		return rc;
 	ev->source = xstrdup("zammad");

@@ -67,7 +67,6 @@ int store_event_insert(store *s, const struct ticket_event *ev,
 		"INSERT INTO events (source, delivery_id, ticket_id, article_id,"
 		" kind, received_at, content_type, normalized, state)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
-	json_t *j = NULL;
 	char *normalized = NULL;
 	sqlite3_stmt *st;
 	int rc;
@@ -86,8 +85,7 @@ int store_event_insert(store *s, const struct ticket_event *ev,
 		rc = DP_ESTORE;
 		goto out;
 	}
-	j = ticket_event_to_json(ev);
-	normalized = json_dumps(j, JSON_COMPACT);
+	normalized = ticket_event_to_text(ev);
 	store_bind_text(st, 1, ev->source);
 	store_bind_text(st, 2, ev->delivery_id);
 	sqlite3_bind_int64(st, 3, ev->ticket_id);
@@ -110,7 +108,6 @@ out:
 	if (rc != 0)
 		store_rollback(s);
 	free(normalized);
-	json_decref(j);
 	return rc;
 }
 

@@ -452,15 +452,53 @@ START_TEST(auto_response_flag_is_a_json_true)
 			struct ticket_event back;
 			struct dp_error err = {{0}};
 
+			char *text = ticket_event_to_text(&ev);
+			json_t *stored = json_loads(text, 0, NULL);
+
+			/* The text the events table stores is that object. */
+			ck_assert_msg(json_equal(stored, j), "%s", text);
 			ticket_event_init(&back);
-			ck_assert_int_eq(ticket_event_from_json(j, &back, &err), 0);
+			ck_assert_int_eq(ticket_event_from_json(stored, &back, &err), 0);
 			ck_assert(back.auto_response == cases[i].want);
 			ticket_event_release(&back);
+			json_decref(stored);
+			free(text);
 			json_decref(j);
 		}
 		ticket_event_release(&ev);
 	}
 	config_release(&cfg);
+}
+END_TEST
+
+/* The stored text escapes what JSON must and keeps the rest, as
+ * json_dumps would. */
+START_TEST(event_text_escapes)
+{
+	struct ticket_event ev;
+	json_t *want, *got;
+	char *text;
+
+	ticket_event_init(&ev);
+	ev.kind = EVENT_CUSTOMER_MESSAGE;
+	ev.ticket_id = -42;
+	ev.customer_id = INT64_MIN;
+	ev.article_id = INT64_MAX;
+	ev.internal = true;
+	ev.source = xstrdup("zammad");
+	ev.body = xstrdup("quote \" backslash \\ nl \n tab \t cr \r bs \b ff \f"
+			  " ctl \x01\x1f slash / caf\xc3\xa9 \xf0\x9f\x98\x80");
+	ev.subject = xstrdup("");
+	text = ticket_event_to_text(&ev);
+	want = ticket_event_to_json(&ev);
+	got = json_loads(text, 0, NULL);
+	ck_assert_msg(got && json_equal(got, want), "%s", text);
+	ck_assert_ptr_nonnull(strstr(text, "\\u0001\\u001f"));
+	ck_assert_ptr_nonnull(strstr(text, "caf\xc3\xa9"));
+	json_decref(got);
+	json_decref(want);
+	free(text);
+	ticket_event_release(&ev);
 }
 END_TEST
 
@@ -1786,6 +1824,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, signatures_from_fixtures);
 	tcase_add_test(tc, unsigned_needs_explicit_opt_in);
 	tcase_add_test(tc, bearer_and_basic_auth);
+	tcase_add_test(tc, event_text_escapes);
 	tcase_add_test(tc, parse_customer_email);
 	tcase_add_test(tc, parse_vip_customer);
 	tcase_add_test(tc, parse_no_article);

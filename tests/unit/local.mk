@@ -4,6 +4,7 @@
 # connector's and the HTTP client's tests.
 DP_UNIT_TESTS = \
 	tests/unit/check_csv \
+	tests/unit/check_json_doc \
 	tests/unit/check_clean \
 	tests/unit/check_html \
 	tests/unit/check_http_client \
