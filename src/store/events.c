@@ -14,8 +14,10 @@ static const char *initial_state(enum event_kind k)
 }
 
 /* The oldest row with ev's delivery id or ev's (ticket, article): a lookup
- * in each unique index, NULL matching nothing (one query with OR built a
- * temporary b-tree for every webhook). */
+ * in the delivery index and a walk of the ticket's events, NULL matching
+ * nothing (one query with OR built a temporary b-tree for every
+ * webhook). Runs inside the insert's write transaction, which is what
+ * keeps (ticket, article) unique. */
 static int find_duplicate(store *s, const struct ticket_event *ev,
 			  int64_t *id_out)
 {
@@ -23,8 +25,8 @@ static int find_duplicate(store *s, const struct ticket_event *ev,
 		"SELECT min(id) FROM ("
 		" SELECT id FROM events WHERE source = ?1 AND delivery_id = ?2"
 		" UNION ALL"
-		" SELECT id FROM events WHERE source = ?1 AND ticket_id = ?3"
-		"  AND article_id = ?4)";
+		" SELECT id FROM events INDEXED BY events_ticket"
+		"  WHERE source = ?1 AND ticket_id = ?3 AND article_id = ?4)";
 	sqlite3_stmt *st = store_stmt(s, sql);
 	int rc = DP_ESTORE;
 
@@ -141,23 +143,20 @@ static int read_claimed(sqlite3_stmt *row, void *arg)
 int store_event_claim(store *s, int64_t now_ms, int64_t lease_ms,
 		      int64_t *id, struct ticket_event *ev)
 {
-	/* The oldest pending event and the oldest expired claim, each found
-	 * by walking the (state, id) index in order and stopping at the first
-	 * row whose ticket has nothing older open: a backlog costs nothing. */
-#define FREE_TICKET                                                         \
-	" AND NOT EXISTS (SELECT 1 FROM events p WHERE p.source = e.source" \
-	"   AND p.ticket_id = e.ticket_id AND p.id < e.id"                  \
-	"   AND p.state IN ('pending','claimed'))"
+	/* The oldest open event that is pending or whose claim expired and
+	 * whose ticket has nothing older open: one walk of the open events
+	 * in id order (events_waiting, small however long the history), which
+	 * stops at the first such row; the ticket check walks the same index
+	 * up to the row and stops at the first event of the ticket, so a
+	 * backlog costs nothing. */
 	static const char pick[] =
-		"SELECT id, normalized FROM ("
-		" SELECT id, normalized FROM (SELECT id, normalized FROM events e"
-		"  WHERE state = 'pending'" FREE_TICKET " ORDER BY id LIMIT 1)"
-		" UNION ALL"
-		" SELECT id, normalized FROM (SELECT id, normalized FROM events e"
-		"  WHERE state = 'claimed' AND lease_until < ?1" FREE_TICKET
-		"  ORDER BY id LIMIT 1))"
-		" ORDER BY id LIMIT 1";
-#undef FREE_TICKET
+		"SELECT id, normalized FROM events e INDEXED BY events_waiting"
+		" WHERE e.state IN ('pending','claimed')"
+		" AND (e.state = 'pending' OR e.lease_until < ?1)"
+		" AND NOT EXISTS (SELECT 1 FROM events p INDEXED BY events_waiting"
+		"   WHERE p.state IN ('pending','claimed') AND p.id < e.id"
+		"   AND p.ticket_id = e.ticket_id AND p.source = e.source)"
+		" ORDER BY e.id LIMIT 1";
 	static const char take[] =
 		"UPDATE events SET state = 'claimed', lease_until = ?2,"
 		" attempts = attempts + 1 WHERE id = ?1";
