@@ -49,6 +49,7 @@ static const struct setting workers_keys[] = {
 };
 
 static const struct setting outbox_keys[] = {
+	I("max_in_flight", outbox_in_flight, "4", 1, 64),
 	I("retry_base_ms", retry_base_ms, "1000", 10, 3600000),
 	I("retry_max_ms", retry_max_ms, "300000", 10, 86400000),
 	I("max_age_seconds", max_age_s, "86400", 1, 30 * 86400),

@@ -54,6 +54,7 @@ struct config {
 	int worker_nice; /* added to the workers' nice value */
 
 	/* [outbox] */
+	int outbox_in_flight; /* helpdesk calls at once (max_in_flight) */
 	int retry_base_ms;
 	int retry_max_ms;
 	int max_age_s;

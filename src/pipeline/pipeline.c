@@ -8,9 +8,16 @@
  * status that could not be checked, turns an AI outcome into `human` with
  * its reason.
  *
- * The dispatcher's step: claim the next due outbox action, apply it
- * through its connector, record done / retry later / dead. It also runs
- * the hourly retention purge.
+ * A dispatcher's step: claim the next due outbox action, apply it
+ * through its connector, record done / retry later / dead. There are
+ * [outbox] max_in_flight of them, so a slow helpdesk is called for
+ * several tickets at once; the claim keeps each ticket's actions in
+ * order. The first also runs the hourly retention purge, the SLA
+ * watchdog and draft acceptance.
+ *
+ * Idle threads sleep on their queue (store_queue_wait) and wake when a
+ * commit adds work to it: a stored customer message wakes the workers, a
+ * committed decision with actions the dispatchers.
  *
  * The checkpointer copies the WAL back into the database file when
  * commits have grown it (store_checkpoint).
@@ -45,30 +52,18 @@
 struct pipeline {
 	const struct config *cfg;
 	atomic_bool stopping;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
 	pthread_t *threads;
 	int n_threads;
 };
 
 struct worker {
 	struct pipeline *p;
+	int index; /* among the threads of its kind, from 0 */
 	store *st;
 	struct drafter *drafter;
 	struct http_client *http; /* workers: the connectors' enrich calls */
 	struct decide_model model;
 };
-
-/* Sleep up to ms, returning early when the pipeline stops. */
-static void nap(struct pipeline *p, int ms)
-{
-	struct timespec ts = dp_deadline_ms(ms);
-
-	pthread_mutex_lock(&p->mu);
-	if (!atomic_load(&p->stopping))
-		pthread_cond_timedwait(&p->cv, &p->mu, &ts);
-	pthread_mutex_unlock(&p->mu);
-}
 
 /* The outcome that is acted on: in shadow mode what would have happened,
  * so the audit log holds the draft it would have sent. */
@@ -260,11 +255,17 @@ static void *worker_main(void *arg)
 	int64_t lease_ms = (int64_t)p->cfg->lease_s * 1000;
 
 	lower_priority(p->cfg->worker_nice);
-	while (!atomic_load(&p->stopping)) {
+	for (;;) {
+		/* Read before looking (and before the stop flag, which
+		 * pipeline_stop sets before it wakes everyone): an event
+		 * committed meanwhile ends the wait at once. */
+		uint64_t seen = store_queue_seen(STORE_QUEUE_EVENTS);
 		struct ticket_event ev;
 		int64_t id;
 		int rc;
 
+		if (atomic_load(&p->stopping))
+			break;
 		ticket_event_init(&ev);
 		rc = store_event_claim(w->st, dp_now_ms(), lease_ms, &id, &ev);
 		if (rc == 0)
@@ -272,7 +273,7 @@ static void *worker_main(void *arg)
 		ticket_event_release(&ev);
 		store_end_reads(w->st);
 		if (rc < 0)
-			nap(p, p->cfg->poll_ms);
+			store_queue_wait(STORE_QUEUE_EVENTS, seen, p->cfg->poll_ms);
 	}
 	return NULL;
 }
@@ -384,21 +385,31 @@ static int64_t outbox_lease_ms(const struct config *cfg)
 	return 2 * longest + 1000;
 }
 
+/* One of [outbox] max_in_flight dispatchers, each with its own connection
+ * and HTTP client: they claim actions of different tickets and call the
+ * helpdesk at the same time, while the claim (store_outbox_claim) never
+ * hands out an action before the earlier ones of its ticket are done. The
+ * first also runs the periodic steps. */
 static void *dispatcher_main(void *arg)
 {
 	struct worker *w = arg;
 	struct pipeline *p = w->p;
 	struct http_client *http = http_client_new();
-	unsigned int seed = (unsigned int)dp_now_ms();
+	unsigned int seed = (unsigned int)dp_now_ms() ^ (unsigned int)w->index;
 	int64_t lease_ms = outbox_lease_ms(p->cfg);
 	int64_t last_purge = 0, last_ops = 0;
 
-	while (!atomic_load(&p->stopping)) {
+	for (;;) {
+		uint64_t seen = store_queue_seen(STORE_QUEUE_OUTBOX);
 		struct outbox_item it;
 		int rc;
 
-		purge_step(w, &last_purge);
-		ops_step(w, &last_ops);
+		if (atomic_load(&p->stopping))
+			break;
+		if (w->index == 0) {
+			purge_step(w, &last_purge);
+			ops_step(w, &last_ops);
+		}
 		outbox_item_init(&it);
 		rc = store_outbox_claim(w->st, dp_now_ms(), lease_ms, &it);
 		if (rc == 0)
@@ -406,7 +417,7 @@ static void *dispatcher_main(void *arg)
 		outbox_item_release(&it);
 		store_end_reads(w->st);
 		if (rc < 0)
-			nap(p, p->cfg->poll_ms);
+			store_queue_wait(STORE_QUEUE_OUTBOX, seen, p->cfg->poll_ms);
 	}
 	http_client_free(http);
 	return NULL;
@@ -476,28 +487,32 @@ static void *thread_main(void *arg)
 struct pipeline *pipeline_start(const struct config *cfg, struct dp_error *err)
 {
 	struct pipeline *p = xcalloc(1, sizeof(*p));
-	int n = cfg->worker_threads + 2;
+	int n_dispatch = cfg->outbox_in_flight;
+	int n = 1 + n_dispatch + cfg->worker_threads;
 
 	p->cfg = cfg;
 	atomic_init(&p->stopping, false);
-	pthread_mutex_init(&p->mu, NULL);
-	pthread_cond_init(&p->cv, NULL);
 	p->threads = xcalloc((size_t)n, sizeof(*p->threads));
 	for (int i = 0; i < n; i++) {
 		struct thread_arg *ta = xmalloc(sizeof(*ta));
 
-		/* Thread 0 is the dispatcher, 1 the checkpointer; the rest are
+		/* Thread 0 is the checkpointer, then the dispatchers, then the
 		 * workers. */
-		ta->w = worker_new(p, i > 1, err);
+		ta->w = worker_new(p, i > n_dispatch, err);
 		if (i == 0) {
-			ta->fn = dispatcher_main;
-			snprintf(ta->name, sizeof(ta->name), "dp-dispatch");
-		} else if (i == 1) {
 			ta->fn = checkpointer_main;
 			snprintf(ta->name, sizeof(ta->name), "dp-checkpoint");
+		} else if (i <= n_dispatch) {
+			ta->fn = dispatcher_main;
+			if (ta->w)
+				ta->w->index = i - 1;
+			snprintf(ta->name, sizeof(ta->name), "dp-dispatch/%d", i % 1000);
 		} else {
 			ta->fn = worker_main;
-			snprintf(ta->name, sizeof(ta->name), "dp-work/%d", (i - 1) % 1000);
+			if (ta->w)
+				ta->w->index = i - 1 - n_dispatch;
+			snprintf(ta->name, sizeof(ta->name), "dp-work/%d",
+				 (i - n_dispatch) % 1000);
 		}
 		if (!ta->w || pthread_create(&p->threads[i], NULL, thread_main, ta) != 0) {
 			if (ta->w)
@@ -516,15 +531,11 @@ void pipeline_stop(struct pipeline *p)
 {
 	if (!p)
 		return;
-	pthread_mutex_lock(&p->mu);
 	atomic_store(&p->stopping, true);
-	pthread_cond_broadcast(&p->cv);
-	pthread_mutex_unlock(&p->mu);
+	store_queue_wake_all();
 	store_checkpoint_wake();
 	for (int i = 0; i < p->n_threads; i++)
 		pthread_join(p->threads[i], NULL);
-	pthread_mutex_destroy(&p->mu);
-	pthread_cond_destroy(&p->cv);
 	free(p->threads);
 	free(p);
 }

@@ -104,6 +104,8 @@ int store_event_insert(store *s, const struct ticket_event *ev,
 		*id_out = sqlite3_last_insert_rowid(s->db);
 		rc = insert_raw(s, *id_out, raw, raw_len);
 	}
+	if (rc == 0 && ev->kind == EVENT_CUSTOMER_MESSAGE)
+		store_adds_work(s, STORE_QUEUE_EVENTS);
 out:
 	if (rc == 0 && store_commit(s) < 0)
 		rc = DP_ESTORE;

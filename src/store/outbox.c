@@ -63,6 +63,8 @@ int store_outbox_add(store *s, int64_t decision_id, const char *source,
 	sqlite3_bind_int64(st, 6, now_ms);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : DP_ESTORE;
 	store_done(st);
+	if (rc == 0)
+		store_adds_work(s, STORE_QUEUE_OUTBOX);
 	return rc;
 }
 
@@ -154,6 +156,8 @@ int store_outbox_requeue(store *s, int64_t id, int64_t now_ms)
 	sqlite3_bind_int64(st, 2, now_ms);
 	rc = sqlite3_step(st) == SQLITE_DONE ? sqlite3_changes(s->db) : DP_ESTORE;
 	store_done(st);
+	if (rc > 0)
+		store_adds_work(s, STORE_QUEUE_OUTBOX);
 	return rc;
 }
 

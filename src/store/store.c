@@ -101,16 +101,71 @@ static void end_write(store *s)
 	}
 }
 
+/* The queues' counts, under one process-wide mutex. */
+static pthread_mutex_t queue_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t queue_cv = PTHREAD_COND_INITIALIZER;
+static uint64_t queue_count[2];
+
+static void raise_queues(unsigned mask)
+{
+	pthread_mutex_lock(&queue_mu);
+	for (size_t q = 0; q < DP_ARRAY_LEN(queue_count); q++)
+		if (mask & 1u << q)
+			queue_count[q]++;
+	pthread_cond_broadcast(&queue_cv);
+	pthread_mutex_unlock(&queue_mu);
+}
+
+uint64_t store_queue_seen(enum store_queue q)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&queue_mu);
+	n = queue_count[q];
+	pthread_mutex_unlock(&queue_mu);
+	return n;
+}
+
+void store_queue_wait(enum store_queue q, uint64_t seen, int timeout_ms)
+{
+	struct timespec ts = dp_deadline_ms(timeout_ms);
+
+	pthread_mutex_lock(&queue_mu);
+	while (queue_count[q] == seen &&
+	       pthread_cond_timedwait(&queue_cv, &queue_mu, &ts) == 0)
+		;
+	pthread_mutex_unlock(&queue_mu);
+}
+
+void store_queue_wake_all(void)
+{
+	raise_queues(~0u);
+}
+
+void store_adds_work(store *s, enum store_queue q)
+{
+	if (s->writing)
+		s->adds_work |= 1u << q;
+	else
+		raise_queues(1u << q);
+}
+
 int store_commit(store *s)
 {
 	int rc = run_cached(s, sql_commit);
+	unsigned work = s->adds_work;
 
+	s->adds_work = 0;
 	end_write(s);
+	/* After the lock is let go: the woken thread's first step takes it. */
+	if (rc == 0 && work)
+		raise_queues(work);
 	return rc;
 }
 
 void store_rollback(store *s)
 {
+	s->adds_work = 0;
 	if (!sqlite3_get_autocommit(s->db))
 		run_cached(s, sql_rollback);
 	end_write(s);

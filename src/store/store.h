@@ -75,6 +75,28 @@ void store_checkpoint_wait(int timeout_ms);
 /* Make a store_checkpoint_wait return now (to stop its thread). */
 void store_checkpoint_wake(void);
 
+/* Work committed by this process, for the threads that take it: each
+ * queue has a count that a commit adding work to it (a pending event; an
+ * outbox action) raises and broadcasts, so a worker or a dispatcher
+ * sleeps until there is something to do instead of polling. Work that
+ * another process commits (a CLI retry) or that comes due by the clock (a
+ * retry's backoff, an expired lease) is still found by the poll. */
+enum store_queue {
+	STORE_QUEUE_EVENTS,
+	STORE_QUEUE_OUTBOX,
+};
+
+/* The queue's count now: read it before looking for work, then wait on
+ * it, so work committed in between is not missed. */
+uint64_t store_queue_seen(enum store_queue q);
+
+/* Block until q's count passes `seen`, store_queue_wake_all is called, or
+ * timeout_ms passes. */
+void store_queue_wait(enum store_queue q, uint64_t seen, int timeout_ms);
+
+/* Raise every queue's count (to stop the threads waiting on them). */
+void store_queue_wake_all(void);
+
 /* Transactions for multi-statement writes. store_begin uses
  * BEGIN IMMEDIATE and queues behind the other writers of this process;
  * every successful store_begin must end in store_commit or store_rollback

@@ -17,6 +17,9 @@ struct store {
 	sqlite3 *db;
 	char *path;
 	bool writing; /* inside store_begin, holding the process's writer lock */
+	/* Queues (1 << enum store_queue) the open transaction adds work to:
+	 * raised when it commits. */
+	unsigned adds_work;
 	/* Statements prepared once per connection, keyed by their SQL text's
 	 * address (each call site passes a static string). */
 	struct {
@@ -40,6 +43,10 @@ sqlite3_stmt *store_stmt(store *s, const char *sql);
 int store_claim(store *s, const char *pick, const char *lease, int64_t now_ms,
 		int64_t lease_ms, int (*read)(sqlite3_stmt *row, void *arg),
 		void *arg);
+
+/* Note that the open transaction (or, outside one, the statement just
+ * run) adds work to q: its waiters wake when it commits. */
+void store_adds_work(store *s, enum store_queue q);
 
 /* Reset a statement after use so it holds no read transaction. */
 void store_done(sqlite3_stmt *st);

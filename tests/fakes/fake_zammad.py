@@ -32,7 +32,11 @@ Test hooks (no auth):
   GET  /__state    everything, as JSON (tickets, tags, articles, webhooks,
                    triggers, organizations, requests = [[method, path,
                    status], ...], bodies = [[method, path, body], ...] of
-                   the writes)
+                   the writes, timeline = [[start_ms, end_ms, method,
+                   path, ticket, start_epoch_ms], ...] of every API
+                   request (monotonic ms, then the wall clock's; ticket 0
+                   when it names none), max_in_flight = the most API
+                   requests ever served at once)
   POST /__control  {"fail_next": N, "status": 500, "retry_after": "1",
                    "fail_match": "POST /api/v1/ticket_articles",
                    "delay_ms": MS, "reset": true, "create_tickets": [IDS],
@@ -108,6 +112,7 @@ class Fake:
         self.fail_status = 500
         self.retry_after = None
         self.delay_ms = 0
+        self.in_flight = 0
         self.admin = False
         self.fail_match = None
 
@@ -124,6 +129,21 @@ class Fake:
         return self.state["next_id"]
 
 
+def ticket_of(url, body):
+    """The ticket an API request is about, 0 for none."""
+    parts = url.path.strip("/").split("/")
+    for i, p in enumerate(parts[:-1]):
+        if p in ("tickets", "by_ticket") and parts[i + 1].isdigit():
+            return int(parts[i + 1])
+    q = parse_qs(url.query)
+    for v in (body.get("o_id") if isinstance(body, dict) else None,
+              body.get("ticket_id") if isinstance(body, dict) else None,
+              q.get("o_id", [None])[0]):
+        if v is not None and str(v).isdigit():
+            return int(v)
+    return 0
+
+
 def error(status, text):
     return status, {"error": text, "error_human": text}
 
@@ -138,6 +158,10 @@ def lookup(table, value, what):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # The headers and the body go out in two writes: with Nagle's algorithm
+    # the second waits for the client's delayed ACK, 40 ms a call that no
+    # real Zammad (Puma behind nginx) adds.
+    disable_nagle_algorithm = True
     fake = None  # set in main
 
     def log_message(self, fmt, *args):  # keep test output clean
@@ -180,6 +204,28 @@ class Handler(BaseHTTPRequestHandler):
         if url.path.startswith("/__"):
             return self.test_hook(method, url, body)
         with f.lock:
+            f.in_flight += 1
+            f.state["max_in_flight"] = max(f.state.get("max_in_flight", 0),
+                                           f.in_flight)
+        start, start_wall = time.monotonic(), time.time()
+        try:
+            answer = self.api(method, url, body)
+        finally:
+            # Recorded before the answer leaves: the next call it lets
+            # through cannot seem to start earlier.
+            with f.lock:
+                f.in_flight -= 1
+                f.state.setdefault("timeline", []).append(
+                    [round(start * 1000, 3), round(time.monotonic() * 1000, 3),
+                     method, url.path, ticket_of(url, body),
+                     round(start_wall * 1000, 3)])
+        status, obj, headers = answer
+        self.reply(status, obj, headers=headers)
+
+    def api(self, method, url, body):
+        """Serve one API request: (status, object, headers) to answer."""
+        f = self.fake
+        with f.lock:
             delay = f.delay_ms
             failing = f.fail_next > 0 and (
                 not f.fail_match or f.fail_match == "%s %s" % (method, url.path))
@@ -191,11 +237,10 @@ class Handler(BaseHTTPRequestHandler):
             status, obj = error(f.fail_status, "simulated outage")
             headers = [("Retry-After", f.retry_after)] if f.retry_after else []
             self.record(method, url.path, status)
-            return self.reply(status, obj, headers=headers)
+            return status, obj, headers
         if self.headers.get("Authorization") != "Token token=" + f.token:
             self.record(method, url.path, 401)
-            return self.reply(401, {"error": "Authentication required"},
-                              headers=[("X-Failure", "auth")])
+            return 401, {"error": "Authentication required"}, [("X-Failure", "auth")]
         with f.lock:
             try:
                 status, obj = self.route(method, url, body)
@@ -205,7 +250,7 @@ class Handler(BaseHTTPRequestHandler):
             if method != "GET":
                 f.state["bodies"].append([method, url.path, body])
             f.save()
-        self.reply(status, obj)
+        return status, obj, ()
 
     def record(self, method, path, status):
         with self.fake.lock:

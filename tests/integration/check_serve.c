@@ -210,7 +210,7 @@ START_TEST(test_thread_priorities)
 	char path[64], name[32];
 	struct dirent *de;
 	DIR *d;
-	int base, nice, fronts = 0, workers = 0, others = 0;
+	int base, nice, fronts = 0, workers = 0, dispatchers = 0, others = 0;
 
 	errno = 0;
 	base = getpriority(PRIO_PROCESS, 0); /* deskpilot inherited it */
@@ -228,8 +228,10 @@ START_TEST(test_thread_priorities)
 		} else if (strncmp(name, "dp-work/", 8) == 0) {
 			ck_assert_int_eq(nice, base + 10 > 19 ? 19 : base + 10);
 			workers++;
-		} else if (strcmp(name, "dp-dispatch") == 0 ||
-			   strcmp(name, "dp-checkpoint") == 0) {
+		} else if (strncmp(name, "dp-dispatch/", 12) == 0) {
+			ck_assert_int_eq(nice, base);
+			dispatchers++;
+		} else if (strcmp(name, "dp-checkpoint") == 0) {
 			ck_assert_int_eq(nice, base);
 			others++;
 		}
@@ -237,7 +239,8 @@ START_TEST(test_thread_priorities)
 	closedir(d);
 	ck_assert_int_ge(fronts, 1);
 	ck_assert_int_ge(workers, 1);
-	ck_assert_int_eq(others, 2);
+	ck_assert_int_eq(dispatchers, 4); /* [outbox] max_in_flight */
+	ck_assert_int_eq(others, 1);
 }
 END_TEST
 
