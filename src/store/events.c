@@ -228,7 +228,8 @@ int store_event_customer_messages(store *s, const char *source,
 {
 	static const char sql[] =
 		"SELECT count(*) FROM events WHERE source = ?1 AND ticket_id = ?2"
-		" AND id <= ?3 AND kind = 'customer_message'";
+		" AND id <= ?3 AND kind = 'customer_message'"
+		" AND json_extract(normalized, '$.auto_response') IS NOT 1";
 	sqlite3_stmt *st = store_stmt(s, sql);
 	int n = 0;
 

@@ -46,7 +46,8 @@ int64_t store_event_queue_depth(store *s);
 int64_t store_event_count(store *s);
 
 /* Customer messages stored for a ticket up to and including event id
- * (the thread length triage sees). */
+ * (the thread length triage sees); automatic replies sent from the
+ * customer's address (out of office, bounces) are not counted. */
 int store_event_customer_messages(store *s, const char *source,
 				  int64_t ticket_id, int64_t up_to_id);
 

@@ -464,6 +464,35 @@ START_TEST(test_claim_and_lease)
 }
 END_TEST
 
+/* The thread length triage sees counts what the customer wrote: notes and
+ * automatic replies from the customer's address are left out. */
+START_TEST(test_thread_length_counts_customer_writing)
+{
+	struct dp_error err = {{0}};
+	struct ticket_event ev[5];
+	int64_t ids[5];
+	store *s = store_open(db, &err);
+
+	ck_assert_ptr_nonnull(s);
+	event(&ev[0], "t-1", 7, 70, EVENT_CUSTOMER_MESSAGE);
+	event(&ev[1], "t-2", 7, 71, EVENT_CUSTOMER_MESSAGE);
+	ev[1].auto_response = true;
+	event(&ev[2], "t-3", 7, 72, EVENT_NOTE);
+	event(&ev[3], "t-4", 8, 80, EVENT_CUSTOMER_MESSAGE);
+	event(&ev[4], "t-5", 7, 73, EVENT_CUSTOMER_MESSAGE);
+	for (int i = 0; i < 5; i++)
+		ck_assert_int_eq(store_event_insert(s, &ev[i], "{}", 2, 1000, &ids[i]), 0);
+	ck_assert_int_eq(store_event_customer_messages(s, "zammad", 7, ids[0]), 1);
+	ck_assert_int_eq(store_event_customer_messages(s, "zammad", 7, ids[3]), 1);
+	ck_assert_int_eq(store_event_customer_messages(s, "zammad", 7, ids[4]), 2);
+	ck_assert_int_eq(store_event_customer_messages(s, "zammad", 8, ids[4]), 1);
+	ck_assert_int_eq(store_event_customer_messages(s, "osticket", 7, ids[4]), 0);
+	store_close(s);
+	for (int i = 0; i < 5; i++)
+		ticket_event_release(&ev[i]);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("store");
@@ -479,6 +508,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_bad_paths);
 	tcase_add_test(tc, test_insert_dedupes);
 	tcase_add_test(tc, test_claim_and_lease);
+	tcase_add_test(tc, test_thread_length_counts_customer_writing);
 	suite_add_tcase(s, tc);
 	return s;
 }
