@@ -808,50 +808,54 @@ static bool one_typo_prefix(const char *a, size_t na, const char *b, size_t nb)
 	return false;
 }
 
-/* Whether one pattern word (pat, n bytes, may end in '*' or start with
- * '=') matches token t. Typos are tolerated for words of five letters or
- * more, never in the first letter. */
-static bool word_match(const char *pat, size_t n, const struct token *t)
-{
-	bool exact_only = pat[0] == '=';
-	bool prefix = pat[n - 1] == '*';
+/* One word of a lexicon entry, parsed once. */
+struct pat_word {
+	const char *w;   /* its letters, without '=' and '*' */
+	size_t len;      /* of w */
+	bool exact_only; /* '=': no typo tolerance */
+	bool prefix;     /* '*': matches as a prefix */
+};
 
-	if (exact_only)
-		pat++, n--;
-	if (prefix)
-		n--;
-	if (prefix ? t->len >= n && memcmp(t->word, pat, n) == 0
-		   : t->len == n && memcmp(t->word, pat, n) == 0)
+/* A lexicon entry, parsed once into its words. */
+struct pattern {
+	struct pat_word word[LEX_MAX_WORDS];
+	size_t n;
+};
+
+/* Whether one pattern word matches token t. Typos are tolerated for words
+ * of five letters or more, never in the first letter. */
+static bool word_match(const struct pat_word *p, const struct token *t)
+{
+	size_t n = p->len;
+
+	/* Lengths first: most tokens are ruled out here. */
+	if (p->prefix ? t->len + 1 < n
+		      : t->len + 1 < n || t->len > n + 1 ||
+				(t->len != n && (p->exact_only || n < 5)))
+		return false;
+	if (p->prefix ? t->len >= n && memcmp(t->word, p->w, n) == 0
+		      : t->len == n && memcmp(t->word, p->w, n) == 0)
 		return true;
-	if (exact_only || n < 5 || t->len < 5 || t->word[0] != pat[0] ||
-	    t->len + 1 < n)
+	if (p->exact_only || n < 5 || t->len < 5 || t->word[0] != p->w[0])
 		return false;
 	/* A word about as long as the pattern: compare whole words. */
 	if (t->len <= n + 1)
-		return one_typo(pat, n, t->word, t->len);
+		return one_typo(p->w, n, t->word, t->len);
 	/* A longer word against a prefix: only for long stems, where a typo
 	 * cannot turn one word into another ("moron*" vs "morning"). */
-	return prefix && n >= 6 && one_typo_prefix(pat, n, t->word, n + 1);
+	return p->prefix && n >= 6 && one_typo_prefix(p->w, n, t->word, n + 1);
 }
 
-/* Number of tokens entry e matches at position i, 0 when none. */
-static size_t entry_match(const char *e, const struct text_tokens *tk,
+/* Number of tokens pattern e matches at position i, 0 when none. */
+static size_t entry_match(const struct pattern *e, const struct text_tokens *tk,
 			  size_t i)
 {
-	size_t k = 0;
-
-	while (*e) {
-		const char *sp = strchr(e, ' ');
-		size_t n = sp ? (size_t)(sp - e) : strlen(e);
-
-		if (i + k >= tk->n || !word_match(e, n, &tk->tok[i + k]))
+	if (i + e->n > tk->n)
+		return 0;
+	for (size_t k = 0; k < e->n; k++)
+		if (!word_match(&e->word[k], &tk->tok[i + k]))
 			return 0;
-		k++;
-		e += n;
-		if (*e == ' ')
-			e++;
-	}
-	return k;
+	return e->n;
 }
 
 struct scan {
@@ -859,14 +863,16 @@ struct scan {
 	uint8_t *memo; /* L_COUNT x n: 0xFF unknown, else match length */
 };
 
-/* The entries of each lexicon by their first letter (a-z, 0-9; '=' is
- * skipped): every match, typos included, keeps the first letter, so a
- * token is only compared with the entries that start like it. Built once
- * from the static lists, then only read. */
+/* The entries of each lexicon, parsed, by their first letter (a-z, 0-9;
+ * '=' is skipped): every match, typos included, keeps the first letter,
+ * so a token is only compared with the entries that start like it. Built
+ * once from the static lists, then only read. */
 #define FIRSTS 36
+#define MAX_PATTERNS 2048
 
 struct first_index {
-	const char *const *entries[L_COUNT][FIRSTS + 1][64];
+	struct pattern patterns[MAX_PATTERNS];
+	const struct pattern *entries[L_COUNT][FIRSTS + 1][64];
 };
 
 static struct first_index first_index;
@@ -881,17 +887,41 @@ static int first_slot(char c)
 	return FIRSTS; /* nothing starts with it */
 }
 
+/* Parse entry e ("word word*", "=word") into p. */
+static void parse_pattern(const char *e, struct pattern *p)
+{
+	p->n = 0;
+	while (*e) {
+		const char *sp = strchr(e, ' ');
+		size_t n = sp ? (size_t)(sp - e) : strlen(e);
+		struct pat_word *w = &p->word[p->n++];
+
+		assert(p->n <= LEX_MAX_WORDS && n > 0);
+		w->exact_only = e[0] == '=';
+		w->prefix = e[n - 1] == '*';
+		w->w = e + w->exact_only;
+		w->len = n - w->exact_only - w->prefix;
+		e += n;
+		if (*e == ' ')
+			e++;
+	}
+}
+
 static void build_first_index(void)
 {
-	size_t n[FIRSTS + 1];
+	size_t n[FIRSTS + 1], parsed = 0;
 
 	for (int l = 0; l < L_COUNT; l++) {
 		memset(n, 0, sizeof(n));
 		for (const char *const *e = lexicons[l]; *e; e++) {
-			int f = first_slot(**e == '=' ? (*e)[1] : **e);
+			struct pattern *p = &first_index.patterns[parsed++];
+			int f;
 
+			assert(parsed <= MAX_PATTERNS);
+			parse_pattern(*e, p);
+			f = first_slot(p->word[0].w[0]);
 			assert(f < FIRSTS && n[f] + 1 < DP_ARRAY_LEN(first_index.entries[l][f]));
-			first_index.entries[l][f][n[f]++] = e;
+			first_index.entries[l][f][n[f]++] = p;
 		}
 	}
 }
@@ -905,8 +935,8 @@ static size_t lex_at(struct scan *sc, enum lex l, size_t i)
 		int f = first_slot(sc->tk->tok[i].word[0]);
 		size_t best = 0;
 
-		for (const char *const *const *e = first_index.entries[l][f]; *e; e++) {
-			size_t k = entry_match(**e, sc->tk, i);
+		for (const struct pattern *const *e = first_index.entries[l][f]; *e; e++) {
+			size_t k = entry_match(*e, sc->tk, i);
 
 			if (k > best)
 				best = k;

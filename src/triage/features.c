@@ -238,32 +238,35 @@ void classifier_vector(const struct classifier *m, const struct bag *b,
 		       struct sparse *out)
 {
 	double norm[2] = {0, 0};
-	long *f = xmalloc((b->mask + 1) * sizeof(*f));
+	size_t n = 0;
+	/* The bag's entries, packed: feature index and TF-IDF weight. */
+	long *f = xmalloc((b->n + 1) * sizeof(*f));
+	double *w = xmalloc((b->n + 1) * sizeof(*w));
+	unsigned char *g = xmalloc(b->n + 1);
 
-	out->idx = xmalloc((b->n + 1) * sizeof(*out->idx));
-	out->val = xmalloc((b->n + 1) * sizeof(*out->val));
-	out->n = 0;
 	for (size_t i = 0; i <= b->mask; i++) {
-		double v;
-
 		if (!b->kind[i])
 			continue;
-		f[i] = classifier_lookup(m, feature_vocab_hash(b->key[i], b->kind[i]));
-		v = (1.0 + log(b->val[i])) * (f[i] < 0 ? m->idf_max : m->idf[f[i]]);
-		norm[b->kind[i] == F_CHAR] += v * v;
+		f[n] = classifier_lookup(m, feature_vocab_hash(b->key[i], b->kind[i]));
+		/* 1 + log(count), and count is mostly 1. */
+		w[n] = (b->val[i] == 1.0f ? 1.0 : 1.0 + log(b->val[i])) *
+		       (f[n] < 0 ? m->idf_max : m->idf[f[n]]);
+		g[n] = b->kind[i] == F_CHAR;
+		norm[g[n]] += w[n] * w[n];
+		n++;
 	}
-	for (size_t i = 0; i <= b->mask; i++) {
-		int g;
-		double v;
-
-		if (!b->kind[i] || f[i] < 0)
+	out->idx = xmalloc((n + 1) * sizeof(*out->idx));
+	out->val = xmalloc((n + 1) * sizeof(*out->val));
+	out->n = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (f[i] < 0)
 			continue;
-		g = b->kind[i] == F_CHAR;
-		v = (1.0 + log(b->val[i])) * m->idf[f[i]] *
-		    (g ? CHAR_SHARE : WORD_SHARE) / sqrt(norm[g]);
 		out->idx[out->n] = (uint32_t)f[i];
-		out->val[out->n] = (float)v;
+		out->val[out->n] = (float)(w[i] * (g[i] ? CHAR_SHARE : WORD_SHARE) /
+					   sqrt(norm[g[i]]));
 		out->n++;
 	}
+	free(w);
+	free(g);
 	free(f);
 }
