@@ -7,6 +7,7 @@
 #include "common/event.h"
 
 #include "common/buf.h"
+#include "common/utf8.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -123,22 +124,35 @@ json_t *ticket_event_to_json(const struct ticket_event *ev)
 }
 
 /* s as a JSON string, escaped as jansson's json_dumps escapes it (UTF-8
- * kept as it is, control characters as \uXXXX). */
+ * kept as it is, control characters as \uXXXX). A byte that is not part
+ * of valid UTF-8 becomes U+FFFD, so the text always reads back. */
 static void put_json_string(struct buf *b, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
+	const char *end = s + strlen(s);
 
 	buf_putc(b, '"');
 	while (*s) {
-		size_t run = 0;
+		size_t run = 0, n;
 		unsigned char c;
+		uint32_t cp;
 
-		while ((c = (unsigned char)s[run]) >= 0x20 && c != '"' && c != '\\')
+		while ((c = (unsigned char)s[run]) >= 0x20 && c < 0x80 && c != '"' &&
+		       c != '\\')
 			run++;
 		buf_append(b, s, run);
 		s += run;
 		if (!c)
 			break;
+		if (c >= 0x80) {
+			n = utf8_decode((const unsigned char *)s, (size_t)(end - s), &cp);
+			if (n)
+				buf_append(b, s, n);
+			else
+				buf_puts(b, "\xEF\xBF\xBD");
+			s += n ? n : 1;
+			continue;
+		}
 		switch (c) {
 		case '"': buf_puts(b, "\\\""); break;
 		case '\\': buf_puts(b, "\\\\"); break;

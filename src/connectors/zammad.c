@@ -397,6 +397,9 @@ static int zammad_accept(const void *settings, const struct hook_request *req,
 	if (delivery && strlen(delivery) > ZAMMAD_MAX_DELIVERY)
 		return dp_fail(err, DP_EINVAL, "X-Zammad-Delivery is longer than %u bytes",
 			       ZAMMAD_MAX_DELIVERY);
+	/* The signature does not cover headers. */
+	if (delivery && !utf8_valid(delivery, strlen(delivery)))
+		return dp_fail(err, DP_EINVAL, "X-Zammad-Delivery is not valid UTF-8");
 	/* Strict (duplicate keys, UTF-8, escapes), nesting capped. */
 	if (json_doc_parse(&doc, req->body, req->body_len, ZAMMAD_MAX_DEPTH, &perr) < 0)
 		return dp_fail(err, DP_EPARSE, "body %s", perr.msg);

@@ -3,6 +3,7 @@
  */
 #include "store/events.h"
 
+#include "common/log.h"
 #include "store/store_internal.h"
 
 #include <stdlib.h>
@@ -115,15 +116,16 @@ out:
 	return rc;
 }
 
+/* 0, or DP_EPARSE when the stored text is not an event. */
 static int load_normalized(const char *text, struct ticket_event *ev)
 {
 	json_error_t jerr;
-	json_t *j = json_loads(text, 0, &jerr);
+	json_t *j = text ? json_loads(text, 0, &jerr) : NULL;
 	int rc;
 
 	if (!j)
-		return DP_ESTORE;
-	rc = ticket_event_from_json(j, ev, NULL) < 0 ? DP_ESTORE : 0;
+		return DP_EPARSE;
+	rc = ticket_event_from_json(j, ev, NULL) < 0 ? DP_EPARSE : 0;
 	json_decref(j);
 	return rc;
 }
@@ -162,9 +164,31 @@ int store_event_claim(store *s, int64_t now_ms, int64_t lease_ms,
 	static const char take[] =
 		"UPDATE events SET state = 'claimed', lease_until = ?2,"
 		" attempts = attempts + 1 WHERE id = ?1";
+	static const char aside[] =
+		"UPDATE events SET state = 'recorded', lease_until = NULL WHERE id = ?1";
 	struct claimed c = {id, ev};
+	int rc;
 
-	return store_claim(s, pick, take, now_ms, lease_ms, read_claimed, &c);
+	/* A row that does not read back as an event would be picked first
+	 * forever and hold up every event after it: it is set aside
+	 * undecided, and the helpdesk's people see its ticket as it is. */
+	while ((rc = store_claim(s, pick, take, now_ms, lease_ms, read_claimed,
+				 &c)) == DP_EPARSE) {
+		sqlite3_stmt *st = store_stmt(s, aside);
+
+		log_error("msg=\"stored event unreadable; set aside undecided\" event=%lld",
+			  (long long)*id);
+		ticket_event_release(ev);
+		ticket_event_init(ev);
+		if (!st)
+			return DP_ESTORE;
+		sqlite3_bind_int64(st, 1, *id);
+		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : DP_ESTORE;
+		store_done(st);
+		if (rc < 0)
+			return rc;
+	}
+	return rc;
 }
 
 int store_event_mark_done(store *s, int64_t event_id)

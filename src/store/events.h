@@ -29,7 +29,8 @@ int store_event_insert(store *s, const struct ticket_event *ev,
  * still pending or claimed, so a ticket's messages are decided in order
  * (a follow-up sees the decision on the message before it). Fills ev
  * (initialised by the caller) and *id. Returns 0, DP_ENOTFOUND when the
- * queue is empty, or DP_ESTORE. */
+ * queue is empty, or DP_ESTORE. A row that does not read back as an event
+ * is logged and set aside (state 'recorded'), never handed out. */
 int store_event_claim(store *s, int64_t now_ms, int64_t lease_ms,
 		      int64_t *id, struct ticket_event *ev);
 
@@ -37,7 +38,9 @@ int store_event_claim(store *s, int64_t now_ms, int64_t lease_ms,
  * transaction that commits its decision. 0 or DP_ESTORE. */
 int store_event_mark_done(store *s, int64_t event_id);
 
-/* Load one stored event by id into ev (initialised by the caller). */
+/* Load one stored event by id into ev (initialised by the caller): 0,
+ * DP_ENOTFOUND, DP_EPARSE when the row does not read back as an event, or
+ * DP_ESTORE. */
 int store_event_get(store *s, int64_t id, struct ticket_event *ev);
 
 /* Events waiting for a decision (pending or claimed). -1 on error. */

@@ -502,6 +502,58 @@ START_TEST(event_text_escapes)
 }
 END_TEST
 
+/* Bytes that are not UTF-8 (a header, say) become U+FFFD: the stored text
+ * must always read back, or the event could never be claimed. */
+START_TEST(event_text_is_always_utf8)
+{
+	struct ticket_event ev;
+	json_t *got;
+	char *text;
+
+	ticket_event_init(&ev);
+	ev.kind = EVENT_CUSTOMER_MESSAGE;
+	ev.delivery_id = xstrdup("abc\xff");
+	ev.body = xstrdup("cut \xc3 surrogate \xed\xa0\x80 overlong \xc0\xaf ok \xc3\xa9");
+	text = ticket_event_to_text(&ev);
+	got = json_loads(text, 0, NULL);
+	ck_assert_msg(got != NULL, "%s", text);
+	ck_assert_str_eq(json_string_value(json_object_get(got, "delivery_id")),
+			 "abc\xef\xbf\xbd");
+	ck_assert_str_eq(json_string_value(json_object_get(got, "body")),
+			 "cut \xef\xbf\xbd surrogate \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+			 " overlong \xef\xbf\xbd\xef\xbf\xbd ok \xc3\xa9");
+	json_decref(got);
+	free(text);
+	ticket_event_release(&ev);
+}
+END_TEST
+
+/* The delivery header is not signed: one that is not UTF-8 is refused. */
+START_TEST(delivery_header_must_be_utf8)
+{
+	static const char body[] = "{\"ticket\":{\"id\":1}}";
+	char hex[HMAC_HEX_MAX];
+	char *env[4] = {NULL};
+	struct hook_request req = {env, body, sizeof(body) - 1};
+	struct ticket_event ev;
+	struct dp_error err = {{0}};
+	struct config cfg;
+
+	test_config(&cfg);
+	hmac_hex(HMAC_SHA1, SECRET, body, sizeof(body) - 1, hex);
+	env[0] = xasprintf("HTTP_X_HUB_SIGNATURE=sha1=%s", hex);
+	env[1] = xstrdup("CONTENT_TYPE=" JSON_CT);
+	env[2] = xstrdup("HTTP_X_ZAMMAD_DELIVERY=abc\xff");
+	ticket_event_init(&ev);
+	ck_assert_int_eq(zc->accept(config_helpdesk(&cfg, zc), &req, &ev, &err), DP_EINVAL);
+	ck_assert_msg(strstr(err.msg, "X-Zammad-Delivery is not valid UTF-8"), "%s", err.msg);
+	ticket_event_release(&ev);
+	for (int i = 0; i < 3; i++)
+		free(env[i]);
+	config_release(&cfg);
+}
+END_TEST
+
 /* Accept the customer fixture after edit() changed its ticket. */
 static int accept_ticket_edited(const struct config *cfg, void (*edit)(json_t *ticket),
 				struct ticket_event *ev)
@@ -1825,6 +1877,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, unsigned_needs_explicit_opt_in);
 	tcase_add_test(tc, bearer_and_basic_auth);
 	tcase_add_test(tc, event_text_escapes);
+	tcase_add_test(tc, event_text_is_always_utf8);
+	tcase_add_test(tc, delivery_header_must_be_utf8);
 	tcase_add_test(tc, parse_customer_email);
 	tcase_add_test(tc, parse_vip_customer);
 	tcase_add_test(tc, parse_no_article);
