@@ -113,9 +113,10 @@ struct connector {
 	struct settings_section section;
 	size_t settings_size;
 
-	/* The longest one call to the helpdesk may take, in ms: the outbox
-	 * lease covers the longest apply. */
-	int (*call_timeout_ms)(const void *settings);
+	/* The longest one apply may take, in ms: its most calls to the
+	 * helpdesk times their timeout. The outbox lease outlasts it, so no
+	 * other dispatcher takes an action while one is applying it. */
+	int (*apply_timeout_ms)(const void *settings);
 
 	/* Whether webhooks are taken without a signature (the service warns
 	 * at start). */

@@ -699,7 +699,8 @@ static int validate(const void *settings, struct dp_error *err)
 	return 0;
 }
 
-static int call_timeout_ms(const void *settings)
+/* An apply is one call to the plugin. */
+static int apply_timeout_ms(const void *settings)
 {
 	return ((const struct osticket_settings *)settings)->timeout_ms;
 }
@@ -715,7 +716,7 @@ const struct connector osticket_connector = {
 	.metric_label = "/hooks/osticket",
 	.section = {"osticket", keys, DP_ARRAY_LEN(keys), validate},
 	.settings_size = sizeof(struct osticket_settings),
-	.call_timeout_ms = call_timeout_ms,
+	.apply_timeout_ms = apply_timeout_ms,
 	.hooks_unsigned = hooks_unsigned,
 	.accept = accept_hook,
 	.plan = plan,

@@ -1217,9 +1217,14 @@ static int zammad_validate(const void *settings, struct dp_error *err)
 	return 0;
 }
 
-static int zammad_call_timeout_ms(const void *settings)
+/* The most calls one apply makes: a note after a failed reply looks for
+ * its marker, untags, tags and posts; a reply looks for its marker, posts
+ * and, on a 500, reads the ticket's group. */
+#define ZAMMAD_APPLY_CALLS 4
+
+static int zammad_apply_timeout_ms(const void *settings)
 {
-	return ((const struct zammad_settings *)settings)->timeout_ms;
+	return ZAMMAD_APPLY_CALLS * ((const struct zammad_settings *)settings)->timeout_ms;
 }
 
 static bool zammad_hooks_unsigned(const void *settings)
@@ -1239,7 +1244,7 @@ const struct connector zammad_connector = {
 	.metric_label = "/hooks/zammad",
 	.section = {"zammad", keys, DP_ARRAY_LEN(keys), zammad_validate},
 	.settings_size = sizeof(struct zammad_settings),
-	.call_timeout_ms = zammad_call_timeout_ms,
+	.apply_timeout_ms = zammad_apply_timeout_ms,
 	.hooks_unsigned = zammad_hooks_unsigned,
 	.accept = zammad_accept,
 	.enrich = zammad_enrich,

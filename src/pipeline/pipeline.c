@@ -365,9 +365,11 @@ static void ops_step(struct worker *w, int64_t *last_ms)
 	acceptance_step(w->st, w->p->cfg, now);
 }
 
-/* A lease longer than any single call to an enabled helpdesk (an apply
- * makes at most two), so a dispatcher that dies mid-call has its action
- * retried soon after a restart, and a live one never loses its own. */
+/* A lease longer than the longest apply of an enabled helpdesk, with
+ * room for recording its result: a live dispatcher never loses its
+ * action to another (which would apply it twice, and the ticket's next
+ * action before it is done), and one that dies mid-apply has it retried
+ * soon after a restart. */
 static int64_t outbox_lease_ms(const struct config *cfg)
 {
 	int64_t longest = 0;
@@ -378,11 +380,11 @@ static int64_t outbox_lease_ms(const struct config *cfg)
 
 		if (!config_helpdesk_enabled(cfg, conn))
 			continue;
-		ms = conn->call_timeout_ms(config_helpdesk(cfg, conn));
+		ms = conn->apply_timeout_ms(config_helpdesk(cfg, conn));
 		if (ms > longest)
 			longest = ms;
 	}
-	return 2 * longest + 1000;
+	return longest + 5000;
 }
 
 /* One of [outbox] max_in_flight dispatchers, each with its own connection
