@@ -20,9 +20,13 @@
 
 #include <yajl/yajl_parse.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 struct open {
 	uint32_t node; /* the container */
@@ -47,9 +51,24 @@ struct builder {
 	bool too_deep;
 };
 
+/* The key hash starts from a random value of this process: with a
+ * known start, a sender could fill one object with keys that all share a
+ * hash, and the duplicate check would compare each with all before it. */
+static uint32_t hash_seed;
+static pthread_once_t seed_once = PTHREAD_ONCE_INIT;
+
+static void pick_seed(void)
+{
+	if (getrandom(&hash_seed, sizeof(hash_seed), 0) != (ssize_t)sizeof(hash_seed))
+		hash_seed = (uint32_t)time(NULL) ^ (uint32_t)getpid() << 16;
+}
+
 static uint32_t hash_bytes(const unsigned char *s, size_t n)
 {
-	uint32_t h = 2166136261u; /* FNV-1a */
+	uint32_t h;
+
+	pthread_once(&seed_once, pick_seed);
+	h = 2166136261u ^ hash_seed; /* FNV-1a from the seed */
 
 	for (size_t i = 0; i < n; i++)
 		h = (h ^ s[i]) * 16777619u;
