@@ -21,6 +21,7 @@ void decide_model_init(struct decide_model *m)
 {
 	m->stored = NULL;
 	m->stamp = 0;
+	m->retry_at = 0;
 }
 
 void decide_model_release(struct decide_model *m)
@@ -29,18 +30,19 @@ void decide_model_release(struct decide_model *m)
 	decide_model_init(m);
 }
 
-/* Reload the database's model when a newer one was trained (or the last
- * load failed). */
+/* Reload the database's model when another one was trained, or when it
+ * did not load and it is time to try again. */
 static void refresh(struct decide_model *m, store *st)
 {
-	int64_t stamp = store_model_stamp(st);
+	int64_t stamp = store_model_stamp(st), now = dp_now_ms();
 	struct dp_error err;
 
-	if (stamp == m->stamp && (stamp == 0 || m->stored))
+	if (stamp == m->stamp && (stamp == 0 || m->stored || now < m->retry_at))
 		return;
 	classifier_free(m->stored);
 	m->stored = stamp ? store_model_load(st, &err) : NULL;
 	m->stamp = stamp;
+	m->retry_at = now + DECIDE_MODEL_RETRY_MS;
 	if (stamp && !m->stored)
 		log_error("msg=\"cannot load the intent model; people decide every ticket until it is retrained\" error=\"%s\"",
 			  err.msg);

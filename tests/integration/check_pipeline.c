@@ -507,6 +507,52 @@ START_TEST(test_unreadable_vip_rules_send_to_a_person)
 }
 END_TEST
 
+/* The database holds a model this version cannot load (an older
+ * version's, say). Every ticket goes to a person, and the model is not
+ * read again for each one: the error is logged at most once per worker,
+ * not once per event. */
+START_TEST(test_unloadable_model_read_once)
+{
+	struct harness *h = stack(NULL);
+	char *log;
+	int logged = 0;
+	sqlite3 *db;
+
+	ck_assert_int_eq(sqlite3_open(h->db, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "INSERT OR REPLACE INTO models"
+					  " (name, data, rows, trained_at, meta)"
+					  " VALUES ('intent', x'00010203', 1, 42, '{}')",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	for (int i = 0; i < 6; i++) {
+		struct harness_response r;
+		size_t len;
+		char *body = zammad_event(1000 + i, 7100 + i,
+					  "Where is my order? I placed it two weeks ago.", &len);
+		char id[32];
+
+		snprintf(id, sizeof(id), "unloadable-%d", i);
+		ck_assert_int_eq(zammad_deliver(h, body, len, id, ZAMMAD_SECRET, &r), 202);
+		harness_response_release(&r);
+		free(body);
+		/* One at a time, so each worker decides several. */
+		wait_settled(h, i + 1);
+	}
+	ck_assert_int_eq(harness_assert_sql_int(h, "SELECT count(*) FROM decisions"
+						   " WHERE outcome = 'human'"
+						   " AND reasons LIKE '%\"no_model\"%'"),
+			 6);
+	log = harness_slurp(h->log, NULL);
+	ck_assert_ptr_nonnull(log);
+	for (const char *p = log; (p = strstr(p, "cannot load the intent model")); p++)
+		logged++;
+	free(log);
+	ck_assert_msg(logged >= 1 && logged <= 2, "logged %d times", logged);
+	harness_free(h);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("pipeline");
@@ -526,6 +572,7 @@ static Suite *suite(void)
 	suite_add_tcase(s, outage);
 	tcase_set_timeout(closed, 120);
 	tcase_add_test(closed, test_unreadable_vip_rules_send_to_a_person);
+	tcase_add_test(closed, test_unloadable_model_read_once);
 	suite_add_tcase(s, hostile);
 	suite_add_tcase(s, closed);
 	return s;
