@@ -190,20 +190,16 @@ static bool starts_with_any(const char *p, size_t n, const char *const *list,
 	return false;
 }
 
-static char ascii_lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
 /* Case-insensitive (ASCII) search for needle (not empty) in p[0..n): the
- * first letter is compared inline, which rules out nearly every place. */
+ * first letter is compared first, which rules out nearly every place. */
 static bool contains(const char *p, size_t n, const char *needle)
 {
 	size_t k = strlen(needle);
-	char first = ascii_lower(needle[0]);
+	int first = tolower((unsigned char)needle[0]);
 
 	for (size_t i = 0; k <= n && i <= n - k; i++)
-		if (ascii_lower(p[i]) == first && strncasecmp(p + i, needle, k) == 0)
+		if (tolower((unsigned char)p[i]) == first &&
+		    strncasecmp(p + i, needle, k) == 0)
 			return true;
 	return false;
 }

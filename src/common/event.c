@@ -129,7 +129,6 @@ json_t *ticket_event_to_json(const struct ticket_event *ev)
 static void put_json_string(struct buf *b, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
-	const char *end = s + strlen(s);
 
 	buf_putc(b, '"');
 	while (*s) {
@@ -145,7 +144,9 @@ static void put_json_string(struct buf *b, const char *s)
 		if (!c)
 			break;
 		if (c >= 0x80) {
-			n = utf8_decode((const unsigned char *)s, (size_t)(end - s), &cp);
+			/* The decoder stops at the first byte that does not
+			 * continue the sequence, so it never reads past the NUL. */
+			n = utf8_decode((const unsigned char *)s, 4, &cp);
 			if (n)
 				buf_append(b, s, n);
 			else

@@ -30,6 +30,9 @@ void decide_model_release(struct decide_model *m)
 	decide_model_init(m);
 }
 
+/* How long a model that did not load is left before it is read again. */
+#define MODEL_RETRY_MS (10 * 60 * 1000)
+
 /* Reload the database's model when another one was trained, or when it
  * did not load and it is time to try again. */
 static void refresh(struct decide_model *m, store *st)
@@ -42,7 +45,7 @@ static void refresh(struct decide_model *m, store *st)
 	classifier_free(m->stored);
 	m->stored = stamp ? store_model_load(st, &err) : NULL;
 	m->stamp = stamp;
-	m->retry_at = now + DECIDE_MODEL_RETRY_MS;
+	m->retry_at = now + MODEL_RETRY_MS;
 	if (stamp && !m->stored)
 		log_error("msg=\"cannot load the intent model; people decide every ticket until it is retrained\" error=\"%s\"",
 			  err.msg);

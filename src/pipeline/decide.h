@@ -30,10 +30,9 @@ struct http_client;
 
 /* The database's intent model, kept between events and reloaded when a
  * newer one is trained. A model that does not load (one an older version
- * trained, say) is read again only when another is trained or
- * DECIDE_MODEL_RETRY_MS have passed: people decide meanwhile, and the
- * error is not logged for every event. */
-#define DECIDE_MODEL_RETRY_MS (10 * 60 * 1000)
+ * trained, say) is read again only when another is trained or 10 minutes
+ * have passed: people decide meanwhile, and the error is not logged for
+ * every event. */
 struct decide_model {
 	struct classifier *stored; /* NULL: the database has none, or it did not load */
 	int64_t stamp;             /* its trained_at; 0 when the database has none */
