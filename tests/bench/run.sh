@@ -85,12 +85,24 @@ open_events() {
 	sqlite3 "$1" "SELECT count(*) FROM events WHERE state IN ('pending','claimed')" 2>/dev/null || echo '?'
 }
 
+# front NAME DIR SOCK [keep_conn]: once the FastCGI server listens on SOCK,
+# start nginx in DIR in front of it on a free port, left in $port.
+front() {
+	local name=$1 dir=$2 sock=$3
+	for _ in $(seq 200); do [ -S "$sock" ] && break; sleep 0.05; done
+	port=$(free_port)
+	"$SRCDIR/scripts/nginx-conf.sh" "$dir" "$port" "unix:$sock" ${4:+"$4"}
+	"$NGINX" -p "$dir/" -c "$dir/nginx.conf" -e "$dir/nginx-error.log" &
+	pids+=($!)
+	wait_for "http://127.0.0.1:$port/healthz" "${pids[-1]}" ||
+		{ echo "bench: nginx did not start for $name" >&2; cat "$dir/nginx-error.log" >&2; exit 1; }
+}
+
 # run_one NAME a|b off|on CONNECTIONS PACE_MS -> prints the RESULT line
 run_one() {
 	local name=$1 target=$2 keep=$3 conns=$4 pace=$5 dir=$work/$1 port sock
 	mkdir -p "$dir"
 	trap cleanup EXIT # called as $(run_one ...): stop its servers however it ends
-	port=$(free_port)
 	if [ "$target" = a ]; then
 		sock=$dir/deskpilot.sock
 		cat > "$dir/deskpilot.conf" <<CONF
@@ -113,13 +125,7 @@ CONF
 		"$BUILDDIR/tests/bench/trivial_fcgi" "$sock" "$FCGI_THREADS" 2>"$dir/trivial.log" &
 	fi
 	pids+=($!)
-	for _ in $(seq 200); do [ -S "$sock" ] && break; sleep 0.05; done
-	"$SRCDIR/scripts/nginx-conf.sh" "$dir" "$port" "unix:$sock" \
-		"$([ "$keep" = on ] && echo keep_conn)"
-	"$NGINX" -p "$dir/" -c "$dir/nginx.conf" -e "$dir/nginx-error.log" &
-	pids+=($!)
-	wait_for "http://127.0.0.1:$port/healthz" "${pids[-1]}" ||
-		{ echo "bench: nginx did not start for $name" >&2; cat "$dir/nginx-error.log" >&2; exit 1; }
+	front "$name" "$dir" "$sock" "$([ "$keep" = on ] && echo keep_conn)"
 	local server=${pids[0]} rss0 rss_mid
 	rss0=$(rss_kb "$server")
 	# Resident memory a third of the way in: against the end, flat or not.
@@ -189,13 +195,7 @@ run_pipeline() {
 		> "$dir/kb.log" 2>&1 || { cat "$dir/kb.log" >&2; exit 1; }
 	"$BUILDDIR/src/deskpilot" serve -c "$dir/deskpilot.conf" 2>"$dir/deskpilot.log" &
 	pids+=($!)
-	for _ in $(seq 200); do [ -S "$sock" ] && break; sleep 0.05; done
-	port=$(free_port)
-	"$SRCDIR/scripts/nginx-conf.sh" "$dir" "$port" "unix:$sock"
-	"$NGINX" -p "$dir/" -c "$dir/nginx.conf" -e "$dir/nginx-error.log" &
-	pids+=($!)
-	wait_for "http://127.0.0.1:$port/healthz" "${pids[-1]}" ||
-		{ echo "bench: nginx did not start for $name" >&2; exit 1; }
+	front "$name" "$dir" "$sock"
 	curl -s -o /dev/null -X POST --data "{\"delay_ms\": $delay}" "http://127.0.0.1:$fport/__control"
 	"$PYTHON3" "$SRCDIR/tests/bench/pipeline.py" "$mode" "http://127.0.0.1:$port" "$BENCH_BODY" \
 		"$SECRET" "$dir/deskpilot.db" "$fport" "$n" "$gap" > "$dir/pipeline.out" 2>&1 || true
