@@ -17,7 +17,6 @@
 
 #include <jansson.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -469,18 +468,14 @@ START_TEST(test_unreadable_vip_rules_send_to_a_person)
 	struct harness_response r;
 	size_t len;
 	char *body, *reasons, *out = NULL;
-	sqlite3 *db;
 	json_t *st;
 
 	ck_assert_msg(harness_import_kb(h) == 0, "%s", harness_error());
 	ck_assert_int_eq(harness_cli(h, (const char *const[]){"vip", "add", "email", "nora.customer@customer.example.test", NULL},
 				     NULL),
 			 0);
-	ck_assert_int_eq(sqlite3_open(h->db, &db), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_exec(db, "ALTER TABLE vip_rules RENAME TO vip_rules_away",
-				      NULL, NULL, NULL),
-			 SQLITE_OK);
-	sqlite3_close(db);
+	ck_assert_msg(harness_sql_exec(h, "ALTER TABLE vip_rules RENAME TO vip_rules_away") == 0,
+		      "%s", harness_error());
 
 	body = zammad_event(1000, 7000, "Where is my order? I placed it two weeks ago.",
 			    &len);
@@ -516,15 +511,11 @@ START_TEST(test_unloadable_model_read_once)
 	struct harness *h = stack(NULL);
 	char *log;
 	int logged = 0;
-	sqlite3 *db;
 
-	ck_assert_int_eq(sqlite3_open(h->db, &db), SQLITE_OK);
-	ck_assert_int_eq(sqlite3_exec(db, "INSERT OR REPLACE INTO models"
+	ck_assert_msg(harness_sql_exec(h, "INSERT OR REPLACE INTO models"
 					  " (name, data, rows, trained_at, meta)"
-					  " VALUES ('intent', x'00010203', 1, 42, '{}')",
-				      NULL, NULL, NULL),
-			 SQLITE_OK);
-	sqlite3_close(db);
+					  " VALUES ('intent', x'00010203', 1, 42, '{}')") == 0,
+		      "%s", harness_error());
 	for (int i = 0; i < 6; i++) {
 		struct harness_response r;
 		size_t len;

@@ -1479,6 +1479,26 @@ bool harness_sql_text_is(struct harness *h, const char *sql, const char *want)
 	return same;
 }
 
+int harness_sql_exec(struct harness *h, const char *sql)
+{
+	sqlite3 *db = NULL;
+	int rc = -1;
+
+	if (sqlite3_open_v2(h->db, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+		set_error("cannot open '%s': %s", h->db, db ? sqlite3_errmsg(db) : "no memory");
+		goto out;
+	}
+	sqlite3_busy_timeout(db, 5000);
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		set_error("%s: %s", sql, sqlite3_errmsg(db));
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_close(db);
+	return rc;
+}
+
 struct settle {
 	struct harness *h;
 	const char *sql;

@@ -252,6 +252,10 @@ char *harness_sql_text(struct harness *h, const char *sql);
 /* Whether that value is the text want (a mismatch is printed to stderr
  * with both values). */
 bool harness_sql_text_is(struct harness *h, const char *sql, const char *want);
+/* Run sql on deskpilot's database, opened read-write for this call and
+ * waiting up to 5 s while the running service holds the write lock.
+ * 0, or -1 with harness_error() set. */
+int harness_sql_exec(struct harness *h, const char *sql);
 
 /* A path inside the temp dir (new string), and writing a file there
  * (mode 0600; returns the new path, caller frees). */
