@@ -173,8 +173,8 @@ static const char *const human_phrase[] = {
 };
 
 static const char *const neg_need[] = {
-	"don t need", "dont need", "do not need", "doesn t need",
-	"does not need", "no need", "don t want", "dont want", "do not want",
+	"don t need", "do not need", "doesn t need",
+	"does not need", "no need", "don t want", "do not want",
 	"don t have to", "do not have to", "not necessary", "unnecessary",
 	"without", "rather not", "never mind", "nevermind", "instead of",
 	"no longer need", "not looking", "not asking", "not trying",
@@ -197,7 +197,7 @@ static const char *const neg_need[] = {
 
 static const char *const neg[] = {
 	"not", "no", "never", "nothing", "none", "nor", "without", "hardly",
-	"=t", "dont", "isnt", "wasnt", "arent", "didnt", "doesnt", "wont",
+	"=t", "wont",
 	"nicht", "kein*", "nie", "niemals", "ohne",
 	"pas", "jamais", "sans", "aucun*", "=ni",
 	"nunca", "sin", "ningun*", "tampoco",

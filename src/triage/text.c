@@ -6,7 +6,9 @@
  * ASCII through tables; other multi-byte letters are kept as raw bytes
  * (the token is marked foreign); apostrophes end a word; everything else
  * is a separator, and ". ! ? ; : newline ," set the boundary flags of the
- * next token. Malformed UTF-8 bytes are separators.
+ * next token. Malformed UTF-8 bytes are separators. An English negative
+ * contraction written without its apostrophe ("didnt") is split as if it
+ * had one ("didn", "t").
  *
  * Invariant: words[] never overflows: each input byte produces at most
  * two output bytes ("ß" is two bytes in, "ss" two out; "æ" likewise) and
@@ -69,11 +71,28 @@ bool text_other_letter(uint32_t cp)
 }
 
 struct state {
+	const unsigned char *in;
 	struct text_tokens *out;
 	size_t w; /* write position in words[] */
 	bool in_word;
 	bool sentence, clause;
 };
+
+/* Whether word is an English "n't" contraction written without its
+ * apostrophe. "cant" and "wont" are left alone: they are words too. */
+static bool bare_contraction(const char *word, size_t len)
+{
+	static const char *const bare[] = {
+		"dont", "didnt", "doesnt", "isnt", "wasnt", "werent", "arent",
+		"havent", "hasnt", "hadnt", "couldnt", "wouldnt", "shouldnt"};
+
+	if (len < 4 || word[len - 1] != 't' || word[len - 2] != 'n')
+		return false;
+	for (size_t i = 0; i < sizeof(bare) / sizeof(bare[0]); i++)
+		if (strcmp(word, bare[i]) == 0)
+			return true;
+	return false;
+}
 
 static void word_end(struct state *st, size_t end)
 {
@@ -88,6 +107,23 @@ static void word_end(struct state *st, size_t end)
 	st->out->n++;
 	st->in_word = false;
 	st->sentence = st->clause = false;
+	/* "didnt" -> "didn" "t": one more NUL, which the extra token's share
+	 * of words[] pays for. */
+	if (bare_contraction(t->word, t->len) && st->out->n < TEXT_MAX_TOKENS &&
+	    (st->in[end - 1] | 0x20) == 't') {
+		struct token *u = &st->out->tok[st->out->n++];
+
+		st->out->words[st->w - 2] = '\0';
+		st->out->words[st->w - 1] = 't';
+		st->out->words[st->w++] = '\0';
+		t->len--;
+		t->end--;
+		*u = (struct token){0};
+		u->word = &st->out->words[st->w - 2];
+		u->len = 1;
+		u->start = t->end;
+		u->end = (uint32_t)end;
+	}
 }
 
 /* Append the bytes of one word character starting at input offset pos. */
@@ -119,8 +155,8 @@ static void word_put(struct state *st, size_t pos, const char *bytes,
 
 void text_tokenize(const char *text, struct text_tokens *out)
 {
-	struct state st = {.out = out};
 	const unsigned char *s = (const unsigned char *)(text ? text : "");
+	struct state st = {.in = s, .out = out};
 	size_t n = strlen((const char *)s), i = 0;
 
 	if (n > TEXT_MAX_BYTES)

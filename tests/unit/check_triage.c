@@ -154,6 +154,8 @@ START_TEST(cue_fraud)
 	/* Said in its own sentence. */
 	fires(CUE_FRAUD, "Who allowed a payment from my account to you? It wasn't me.");
 	fires(CUE_FRAUD, "These orders on my account aren't mine");
+	fires(CUE_FRAUD, "theres 2 charges from you i dont recognise");
+	fires(CUE_FRAUD, "a payment to your company from my account? it wasnt me");
 	silent(CUE_FRAUD, "Frau Müller asked me to order the sofa");
 	silent(CUE_FRAUD, "Which payment methods do you accept?");
 	silent(CUE_FRAUD, "I was charged the delivery fee, is that right?");
@@ -221,6 +223,34 @@ START_TEST(cue_refund_demand)
 	silent(CUE_REFUND_DEMAND, "I want to know your refund policy");
 	silent(CUE_REFUND_DEMAND, "when will the refund show up in my paypal");
 	fires(CUE_REFUND_DEMAND, "Refund the jacket please, I sent it back on Monday");
+}
+END_TEST
+
+/* ---------- words ---------- */
+
+START_TEST(words_bare_contractions)
+{
+	static const char text[] = "I DIDNT order, it wasnt me; cant and wont stay";
+	static const char *const want[] = {"i", "didn", "t", "order", "it",
+					   "wasn", "t", "me", "cant", "and",
+					   "wont", "stay"};
+	struct text_tokens *tk = malloc(sizeof(*tk));
+
+	text_tokenize(text, tk);
+	ck_assert_uint_eq(tk->n, sizeof(want) / sizeof(want[0]));
+	for (size_t i = 0; i < tk->n; i++) {
+		ck_assert_str_eq(tk->tok[i].word, want[i]);
+		ck_assert_uint_eq(tk->tok[i].len, strlen(want[i]));
+	}
+	/* Each part points at its own bytes of the input. */
+	ck_assert_uint_eq(tk->tok[1].start, 2);
+	ck_assert_uint_eq(tk->tok[1].end, 6);
+	ck_assert_uint_eq(tk->tok[2].start, 6);
+	ck_assert_uint_eq(tk->tok[2].end, 7);
+	ck_assert(!tk->tok[2].clause);
+	ck_assert(tk->tok[4].clause);
+	ck_assert(tk->tok[8].sentence);
+	free(tk);
 }
 END_TEST
 
@@ -411,6 +441,7 @@ static Suite *suite(void)
 	tcase_add_test(t, cue_account_takeover);
 	tcase_add_test(t, cue_dispute);
 	tcase_add_test(t, cue_refund_demand);
+	tcase_add_test(t, words_bare_contractions);
 	tcase_add_test(t, language_guess);
 	tcase_add_test(t, tier_rules);
 	tcase_add_test(t, policy_without_model);
