@@ -240,7 +240,7 @@ END_TEST
 START_TEST(test_model_wants_a_person)
 {
 	harness_assert_fake_control(h, llm_port, "{\"mode\": \"wants_person\"}");
-	deliver(306, 3061, "I forgot my password and the reset mail never came.");
+	deliver(306, 3061, "I forgot my password, how do I reset it?");
 	wait_decided(306);
 	assert_disagreement(306, "wants a person");
 	harness_assert_fake_control(h, llm_port, "{\"mode\": \"ok\"}");
