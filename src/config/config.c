@@ -295,9 +295,22 @@ void config_release(struct config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 }
 
+/* The file as inih reads it: one line per call into its buffer of size
+ * bytes. A line that does not fit is read whole and its number kept, so
+ * the error names it, instead of inih parsing the rest as a line of its
+ * own or a value silently cut short. */
+struct lines {
+	FILE *f;
+	int line;
+	int too_long;  /* the first line that did not fit, or 0 */
+	int room;      /* the longest line that fits */
+	bool indented; /* the line just read starts with a space or tab */
+};
+
 struct load_state {
 	struct config *cfg;
 	struct dp_error *err;
+	const struct lines *lines;
 	bool failed; /* keep only the first error: it matches ini_parse's line */
 };
 
@@ -337,6 +350,14 @@ static int handler(void *user, const char *section, const char *name,
 
 	if (st->failed)
 		return 0;
+	/* inih hands an indented line on as a second value of the key
+	 * above it, which would replace the first without a word. */
+	if (st->lines->indented) {
+		dp_fail(st->err, DP_EINVAL,
+			"the line is indented, so it would continue '%s': start each key and section at the beginning of a line, and keep a value on one line",
+			name);
+		goto fail;
+	}
 	if (!place_find(st->cfg, section, &pl)) {
 		dp_fail(st->err, DP_EINVAL, "unknown section [%s]", section);
 		goto fail;
@@ -385,22 +406,50 @@ static int validate(const struct config *cfg, struct dp_error *err)
 	return 0;
 }
 
+static char *read_line(char *buf, int size, void *stream)
+{
+	struct lines *l = stream;
+	int c, n = 0, len = 0;
+
+	if (size < 4)
+		return NULL;
+	l->room = size - 3; /* inih's buffer holds "\r\n\0" besides */
+	while ((c = getc(l->f)) != EOF && c != '\n') {
+		if (n < size - 1)
+			buf[n++] = (char)c;
+		if (c != '\r')
+			len++;
+	}
+	if (c == EOF && n == 0 && len == 0)
+		return NULL;
+	buf[n] = '\0';
+	l->line++;
+	l->indented = n > 0 && (buf[0] == ' ' || buf[0] == '\t');
+	if (len > l->room && !l->too_long)
+		l->too_long = l->line;
+	return buf;
+}
+
 int config_load(struct config *cfg, const char *path, struct dp_error *err)
 {
-	struct load_state st = {cfg, err, false};
+	struct lines lines = {0};
+	struct load_state st = {cfg, err, &lines, false};
 	struct dp_error tmp = {{0}};
-	FILE *f;
 	int line;
 
 	free(cfg->path);
 	cfg->path = xstrdup(path);
-	f = fopen(path, "re");
-	if (!f)
+	lines.f = fopen(path, "re");
+	if (!lines.f)
 		return dp_fail(err, DP_EIO, "cannot open config '%s': %s", path,
 			       strerror(errno));
 	st.err = &tmp;
-	line = ini_parse_file(f, handler, &st);
-	fclose(f);
+	line = ini_parse_stream(read_line, &lines, handler, &st);
+	fclose(lines.f);
+	if (lines.too_long && (line == 0 || lines.too_long <= line))
+		return dp_fail(err, DP_EINVAL,
+			       "%s:%d: line longer than %d bytes, the most a line may hold",
+			       path, lines.too_long, lines.room);
 	if (line != 0) {
 		if (!st.failed) /* a syntax error inih found itself */
 			snprintf(tmp.msg, sizeof(tmp.msg),

@@ -117,6 +117,48 @@ START_TEST(test_errors_name_file_line_key)
 	assert_load_error("[zammad]\nverify_tls = maybe\n", 2, "'verify_tls'", "true or false");
 	assert_load_error("[policy]\nmode = yolo\n", 2, "'mode'", "shadow");
 	assert_load_error("[server]\nthis is not ini\n", 2, "syntax error", NULL);
+	/* inih would take an indented line as a second value of the key
+	 * above, replacing the first. */
+	assert_load_error("[policy]\ndraft_intents = track_order,\n  recover_password\n", 3,
+			  "indented", "'draft_intents'");
+	assert_load_error("[policy]\nmode = draft\n  [server]\nthreads = 2\n", 3,
+			  "indented", "'mode'");
+}
+END_TEST
+
+/* The most a line holds is inih's buffer less "\r\n\0"; a longer line
+ * is named, not read in pieces or cut short. */
+START_TEST(test_long_lines)
+{
+	struct config cfg;
+	struct dp_error err = {{0}};
+	char value[400], *text;
+
+	/* "draft_intents = " is 16 bytes: a value of 181 fills the line. */
+	memset(value, 'a', 181);
+	value[181] = '\0';
+	text = xasprintf("[policy]\r\ndraft_intents = %s\r\nmode = draft\r\n", value);
+	ck_assert_msg(load_text(&cfg, text, &err, NULL) == 0, "%s", err.msg);
+	ck_assert_str_eq(cfg.policy.draft_intents, value);
+	ck_assert_int_eq(cfg.policy.mode, POLICY_DRAFT);
+	config_release(&cfg);
+	free(text);
+
+	memset(value, 'a', 182);
+	value[182] = '\0';
+	text = xasprintf("[policy]\nmode = draft\ndraft_intents = %s\nmode = yolo\n", value);
+	assert_load_error(text, 3, "line longer than 197 bytes", NULL);
+	free(text);
+	/* Also as the last line, with no newline after it. */
+	memset(value, 'b', 300);
+	value[300] = '\0';
+	text = xasprintf("[policy]\n\n# a comment\nauto_reply_intents = %s", value);
+	assert_load_error(text, 4, "line longer than 197 bytes", NULL);
+	free(text);
+	/* An error on an earlier line is the one reported. */
+	text = xasprintf("[policy]\nmode = yolo\nauto_reply_intents = %s\n", value);
+	assert_load_error(text, 2, "'mode'", NULL);
+	free(text);
 }
 END_TEST
 
@@ -330,6 +372,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_overrides);
 	tcase_add_test(tc, test_errors_name_file_line_key);
+	tcase_add_test(tc, test_long_lines);
 	tcase_add_test(tc, test_cross_key_checks);
 	tcase_add_test(tc, test_secret_files);
 	tcase_add_test(tc, test_print_masks_secrets);
