@@ -44,7 +44,7 @@ static const struct field fields[] = {
 	STR(priority), STR(group), STR(topic), STR(channel),
 	INT(customer_id), STR(customer_email), STR(customer_name),
 	BOOL(customer_vip), STR(organization), BOOL(organization_vip),
-	STR(other_organization_ids),
+	STR(other_organization_ids), STR(other_organizations),
 	INT(article_id), STR(sender), STR(article_type), BOOL(internal),
 	BOOL(auto_response),
 	STR(from), STR(to), STR(subject), STR(content_type), STR(body),

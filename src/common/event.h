@@ -54,6 +54,10 @@ struct ticket_event {
 	 * were more than the connector keeps). The connector's enrich step
 	 * reads their flags before triage. */
 	char *other_organization_ids;
+	/* Their names, one per line, as the enrich step read them (NULL until
+	 * it has): deskpilot's organization rules match them as they match
+	 * organization. */
+	char *other_organizations;
 
 	int64_t article_id; /* the message's id (article, thread entry, ...) */
 	char *sender;       /* Customer, Agent or System */

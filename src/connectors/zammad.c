@@ -421,48 +421,67 @@ static int request_status(const struct zammad_settings *z, struct http_client *h
 /* A customer is premium through any of their organizations. The webhook
  * carries the VIP flag of the ticket's organization only; the others
  * (ev->other_organization_ids) are read with
- * GET /api/v1/organizations/ID, which agents may call. Organizations have
- * a "vip" attribute since Zammad 6.1 (BREAKING_CHANGES.md, issue #4543);
- * before, the key is absent and only deskpilot's own rules make them
- * premium. An organization deleted since (404) is no longer the
- * customer's. */
+ * GET /api/v1/organizations/ID, which agents may call, and their names are
+ * kept in ev->other_organizations for deskpilot's organization rules.
+ * Organizations have a "vip" attribute since Zammad 6.1
+ * (BREAKING_CHANGES.md, issue #4543); before, the key is absent and only
+ * deskpilot's own rules make them premium. An organization deleted since
+ * (404) is no longer the customer's. */
 static int zammad_enrich(const void *settings, struct http_client *http,
 			 struct ticket_event *ev, struct dp_error *err)
 {
 	const struct zammad_settings *z = settings;
 	const char *p = ev->other_organization_ids;
+	struct buf names;
+	int rc = 0;
 
 	if (!p || ev->customer_vip || ev->organization_vip)
 		return 0;
-	while (*p) {
+	buf_init(&names, ZAMMAD_MAX_ORGS * 256);
+	while (*p && !ev->organization_vip) {
 		size_t n = strcspn(p, ",");
 		char path[64], *end;
 		long long id = strtoll(p, &end, 10);
 		json_t *org = NULL;
+		const char *name;
 		long status;
-		int rc;
 
-		if (*p == '+')
-			return dp_fail(err, DP_EINVAL,
-				       "customer %" PRId64 " has more than %d organizations",
-				       ev->customer_id, ZAMMAD_MAX_ORGS);
-		if (end != p + n || id <= 0)
-			return dp_fail(err, DP_EINVAL, "bad organization id '%.*s'",
-				       (int)(n > 32 ? 32 : n), p);
+		if (*p == '+') {
+			rc = dp_fail(err, DP_EINVAL,
+				     "customer %" PRId64 " has more than %d organizations",
+				     ev->customer_id, ZAMMAD_MAX_ORGS);
+			break;
+		}
+		if (end != p + n || id <= 0) {
+			rc = dp_fail(err, DP_EINVAL, "bad organization id '%.*s'",
+				     (int)(n > 32 ? 32 : n), p);
+			break;
+		}
 		snprintf(path, sizeof(path), "/api/v1/organizations/%lld", id);
 		rc = request_status(z, http, "GET", path, NULL, &org, &status, err);
 		if (rc < 0 && status != 404)
-			return rc;
+			break;
 		if (rc == 0 && json_is_true(json_object_get(org, "vip")))
 			ev->organization_vip = true;
+		name = rc == 0 ? json_string_value(json_object_get(org, "name")) : NULL;
+		if (name && *name) {
+			if (names.len)
+				buf_putc(&names, '\n');
+			for (; *name; name++)
+				buf_putc(&names, *name == '\n' || *name == '\r' ? ' ' : *name);
+		}
 		json_decref(org);
-		if (ev->organization_vip)
-			return 0;
+		rc = 0;
 		p += n;
 		if (*p == ',')
 			p++;
 	}
-	return 0;
+	if (rc == 0 && names.len) {
+		free(ev->other_organizations);
+		ev->other_organizations = buf_detach(&names);
+	}
+	buf_release(&names);
+	return rc;
 }
 
 /* ---- plan ------------------------------------------------------------ */

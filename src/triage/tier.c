@@ -10,19 +10,37 @@
 
 #include "common/dp.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-/* Case-insensitive equality of a trimmed span and a trimmed string. */
-static bool same(const char *a, size_t na, const char *b)
+/* Case-insensitive equality of a trimmed value and the span b, trimmed
+ * too. */
+static bool same(const char *a, size_t na, const char *b, size_t nb)
 {
-	const char *bs;
-	size_t nb;
+	while (nb > 0 && isspace((unsigned char)*b))
+		b++, nb--;
+	while (nb > 0 && isspace((unsigned char)b[nb - 1]))
+		nb--;
+	return na == nb && na > 0 && strncasecmp(a, b, na) == 0;
+}
 
-	dp_trim(b, &bs, &nb);
-	return na == nb && na > 0 && strncasecmp(a, bs, na) == 0;
+/* Whether one item of list (separated by sep) is the value a. */
+static bool listed(const char *a, size_t na, const char *list, char sep)
+{
+	const char *s = list;
+
+	while (s && *s) {
+		const char *end = strchr(s, sep);
+		size_t item = end ? (size_t)(end - s) : strlen(s);
+
+		if (same(a, na, s, item))
+			return true;
+		s = end ? end + 1 : s + item;
+	}
+	return false;
 }
 
 static bool rule_matches(const struct vip_rule *r, const struct ticket_event *ev)
@@ -37,7 +55,8 @@ static bool rule_matches(const struct vip_rule *r, const struct ticket_event *ev
 		return false;
 	switch (r->kind) {
 	case VIP_EMAIL:
-		return ev->customer_email && same(v, n, ev->customer_email);
+		return ev->customer_email &&
+		       same(v, n, ev->customer_email, strlen(ev->customer_email));
 	case VIP_DOMAIN:
 		s = ticket_event_email_domain(ev);
 		if (!s)
@@ -48,25 +67,11 @@ static bool rule_matches(const struct vip_rule *r, const struct ticket_event *ev
 		return len > n && s[len - n - 1] == '.' &&
 		       strncasecmp(s + len - n, v, n) == 0;
 	case VIP_ORGANIZATION:
-		return ev->organization && same(v, n, ev->organization);
+		return (ev->organization &&
+			same(v, n, ev->organization, strlen(ev->organization))) ||
+		       listed(v, n, ev->other_organizations, '\n');
 	case VIP_TAG:
-		for (s = ev->tags; s && *s;) {
-			const char *comma = strchr(s, ',');
-			size_t item = comma ? (size_t)(comma - s) : strlen(s);
-			const char *ts;
-			size_t tn;
-			char tmp[VIP_VALUE_MAX + 1];
-
-			if (item <= VIP_VALUE_MAX) {
-				memcpy(tmp, s, item);
-				tmp[item] = '\0';
-				dp_trim(tmp, &ts, &tn);
-				if (tn == n && strncasecmp(ts, v, n) == 0)
-					return true;
-			}
-			s = comma ? comma + 1 : s + item;
-		}
-		return false;
+		return listed(v, n, ev->tags, ',');
 	}
 	return false;
 }

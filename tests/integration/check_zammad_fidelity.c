@@ -185,6 +185,35 @@ START_TEST(test_premium_through_secondary_organization)
 }
 END_TEST
 
+/* deskpilot's own rule names Nora's secondary organization, which a
+ * Zammad before 6.1 does not flag: its name, read by the enrich step,
+ * makes the ticket premium all the same. */
+START_TEST(test_rule_names_a_secondary_organization)
+{
+	struct harness_response r;
+	size_t len;
+	char *body, *reasons;
+
+	ck_assert_int_eq(harness_cli(h, (const char *const[]){"vip", "add", "organization", "Initech Holdings", NULL},
+				     NULL),
+			 0);
+	harness_assert_fake_control(h, zammad_port,
+				    "{\"create_tickets\": [85], \"organizations\": {\"14\":"
+				    " {\"id\": 14, \"name\": \"Initech Holdings\", \"active\": true}}}");
+	body = event_with_orgs(85, 850, json_pack("[i,i]", 3, 14), &len);
+	ck_assert_int_eq(zammad_deliver(h, body, len, "org-3", ZAMMAD_SECRET, &r), 202);
+	harness_response_release(&r);
+	harness_assert_settled(h, "SELECT count(*) FROM decisions WHERE ticket_id = 85", WAIT_MS);
+	ck_assert(harness_sql_text_is(h, "SELECT outcome FROM decisions WHERE ticket_id = 85",
+				      "human_vip"));
+	reasons = harness_sql_text(h, "SELECT reasons FROM decisions WHERE ticket_id = 85");
+	ck_assert_msg(reasons && strcasestr(reasons, "organization=Initech Holdings"), "%s",
+		      reasons ? reasons : "");
+	free(reasons);
+	free(body);
+}
+END_TEST
+
 /* The secondary organization cannot be read (Zammad answers 500): whether
  * the customer is premium is unknown, so the routine question that would
  * have been answered in public goes to a human. */
@@ -228,6 +257,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_undeliverable_reply_goes_to_a_human);
 	tcase_add_test(tc, test_auto_response_gets_no_answer);
 	tcase_add_test(tc, test_premium_through_secondary_organization);
+	tcase_add_test(tc, test_rule_names_a_secondary_organization);
 	tcase_add_test(tc, test_unreadable_organization_holds_ai_back);
 	suite_add_tcase(s, tc);
 	return s;

@@ -300,7 +300,8 @@ START_TEST(tier_rules)
 	char e1[] = "boss@ACME.example", e2[] = "other@acme.example",
 	     e3[] = "x@eu.BigCorp.example", e4[] = "x@notbigcorp.example",
 	     org[] = " globex ltd ", t1[] = "new, platinum ,billing",
-	     t2[] = "platinumplus";
+	     t2[] = "platinumplus", o1[] = "Small Shop\n GLOBEX LTD",
+	     o2[] = "Small Shop\nGlobex Ltd Holdings";
 
 	vip_rules_init(&r);
 	vip_rules_add(&r, VIP_EMAIL, "Boss@Acme.example");
@@ -324,6 +325,13 @@ START_TEST(tier_rules)
 	ev.organization = org;
 	ck_assert(tier_is_premium(&ev, &r, evd, sizeof(evd)));
 	ev.organization = NULL;
+	/* The customer's other organizations, as the enrich step read them. */
+	ev.other_organizations = o1;
+	ck_assert(tier_is_premium(&ev, &r, evd, sizeof(evd)));
+	ck_assert_str_eq(evd, "rule organization=Globex Ltd");
+	ev.other_organizations = o2;
+	ck_assert(!tier_is_premium(&ev, &r, evd, sizeof(evd)));
+	ev.other_organizations = NULL;
 	ev.tags = t1;
 	ck_assert(tier_is_premium(&ev, &r, evd, sizeof(evd)));
 	ck_assert_str_eq(evd, "rule tag=Platinum");

@@ -1587,9 +1587,11 @@ START_TEST(enrich_reads_other_organizations)
 			 0);
 	ck_assert_ptr_nonnull(zc->enrich);
 
-	/* 9 is gone (404): skipped; 7 is VIP. */
+	/* 9 is gone (404): skipped; 7 is VIP. The names read are kept for
+	 * deskpilot's organization rules. */
 	ck_assert_int_eq(enrich_with("5,9,7", false, &ev, &err), 0);
 	ck_assert(ev.organization_vip);
+	ck_assert_str_eq(ev.other_organizations, "Small Shop\nBigCorp Group");
 	ticket_event_release(&ev);
 	state = fake_zammad_state(&fake);
 	ck_assert_uint_eq(count_path(state, "GET", "/api/v1/organizations/"), 3);
@@ -1598,6 +1600,7 @@ START_TEST(enrich_reads_other_organizations)
 	/* No VIP among them, and a Zammad before 6.1 has no flag at all. */
 	ck_assert_int_eq(enrich_with("5,8", false, &ev, &err), 0);
 	ck_assert(!ev.organization_vip);
+	ck_assert_str_eq(ev.other_organizations, "Small Shop\nOld Zammad Org");
 	ticket_event_release(&ev);
 
 	/* Nothing to ask: no other organizations, or premium already. */
@@ -1625,6 +1628,7 @@ START_TEST(enrich_failures_are_errors)
 			 0);
 	ck_assert_int_eq(enrich_with("7", false, &ev, &err), DP_EBUSY);
 	ck_assert(!ev.organization_vip);
+	ck_assert_ptr_null(ev.other_organizations);
 	ck_assert_ptr_nonnull(strstr(err.msg, "500"));
 	ticket_event_release(&ev);
 	ck_assert_int_eq(enrich_with("5,6,+", false, &ev, &err), DP_EINVAL);
