@@ -23,7 +23,7 @@ static const struct command commands[] = {
 	{"check-config", cmd_check_config,
 	 "[-c FILE]  validate the config and print it with secrets masked"},
 	{"outbox", cmd_outbox,
-	 "list|retry [-c FILE]  show write-back actions, requeue dead ones"},
+	 "list|retry|renew-id [-c FILE]  show write-back actions, requeue dead ones, a new installation id after a restore"},
 	{"kb", cmd_kb,
 	 "import FILE|DIR | list | remove ID [-c FILE]  manage the knowledge base the drafters answer from"},
 	{"stats", cmd_stats,

@@ -1,12 +1,14 @@
 /*
- * outbox_cmd.c - `deskpilot outbox list [--state S] [--limit N]` and
- * `deskpilot outbox retry ID|--all`: see and requeue write-back actions,
- * dead letters above all.
+ * outbox_cmd.c - `deskpilot outbox list [--state S] [--limit N]`,
+ * `deskpilot outbox retry ID|--all` and `deskpilot outbox renew-id`: see
+ * and requeue write-back actions, dead letters above all, and give a
+ * restored or copied database an installation id of its own.
  */
 #include "cli/cli.h"
 
 #include "config/config.h"
 #include "store/outbox.h"
+#include "store/store.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -15,7 +17,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: deskpilot outbox list [-c FILE] [--state pending|done|dead] [--limit N]\n"
-		"       deskpilot outbox retry [-c FILE] ID|--all\n");
+		"       deskpilot outbox retry [-c FILE] ID|--all\n"
+		"       deskpilot outbox renew-id [-c FILE]\n");
 }
 
 static void print_item(void *ctx, const struct outbox_item *it)
@@ -77,6 +80,24 @@ static int retry(store *s, int argc, char **argv)
 	return 0;
 }
 
+/* After a restore or a copy, the helpdesk (osTicket's plugin) would take
+ * this database's new decisions for the original's. */
+static int renew_id(store *s, int argc)
+{
+	char id[STORE_INSTALLATION_SIZE];
+
+	if (argc != 2) {
+		usage();
+		return EXIT_USAGE;
+	}
+	if (store_installation_renew(s, id) < 0) {
+		fprintf(stderr, "deskpilot: cannot renew the installation id: database error\n");
+		return 1;
+	}
+	printf("installation id is now %s\n", id);
+	return 0;
+}
+
 int cmd_outbox(int argc, char **argv)
 {
 	struct config cfg;
@@ -85,7 +106,8 @@ int cmd_outbox(int argc, char **argv)
 
 	if (rc)
 		goto out;
-	if (argc < 2 || (strcmp(argv[1], "list") != 0 && strcmp(argv[1], "retry") != 0)) {
+	if (argc < 2 || (strcmp(argv[1], "list") != 0 && strcmp(argv[1], "retry") != 0 &&
+			 strcmp(argv[1], "renew-id") != 0)) {
 		usage();
 		rc = EXIT_USAGE;
 		goto out;
@@ -95,7 +117,12 @@ int cmd_outbox(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
-	rc = strcmp(argv[1], "list") == 0 ? list(s, argc, argv) : retry(s, argc, argv);
+	if (strcmp(argv[1], "list") == 0)
+		rc = list(s, argc, argv);
+	else if (strcmp(argv[1], "retry") == 0)
+		rc = retry(s, argc, argv);
+	else
+		rc = renew_id(s, argc);
 out:
 	store_close(s);
 	config_release(&cfg);

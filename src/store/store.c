@@ -342,6 +342,30 @@ int store_installation_id(store *s, char *out)
 	return rc;
 }
 
+int store_installation_renew(store *s, char *out)
+{
+	static const char renew[] =
+		"UPDATE installation SET uuid = lower(hex(randomblob(16))),"
+		" created_at = ?1 WHERE id = 1";
+	sqlite3_stmt *st;
+	int rc = DP_ESTORE;
+
+	if (store_begin(s) < 0)
+		return DP_ESTORE;
+	st = store_stmt(s, renew);
+	if (st) {
+		sqlite3_bind_int64(st, 1, dp_now_ms());
+		if (sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(s->db) == 1)
+			rc = store_installation_id(s, out);
+		store_done(st);
+	}
+	if (rc < 0 || store_commit(s) < 0) {
+		store_rollback(s);
+		return DP_ESTORE;
+	}
+	return 0;
+}
+
 void store_checkpoint_wait(int timeout_ms)
 {
 	struct timespec ts = dp_deadline_ms(timeout_ms);

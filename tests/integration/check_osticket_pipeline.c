@@ -323,6 +323,32 @@ START_TEST(test_two_databases_overlapping_decision_ids)
 }
 END_TEST
 
+/* Stop hh's service, put the backup in place of its database, give it a
+ * new installation id when renew is set (as the README says to), and
+ * start it again. */
+static void restore(struct harness *hh, const char *backup, bool renew)
+{
+	char *out = NULL;
+
+	ck_assert_int_eq(harness_stop_deskpilot(hh, SIGTERM), 0);
+	for (int i = 0; i < 3; i++) {
+		static const char *const suffix[] = {"", "-wal", "-shm"};
+		char *p = xasprintf("%s%s", hh->db, suffix[i]);
+
+		unlink(p);
+		free(p);
+	}
+	ck_assert_int_eq(rename(backup, hh->db), 0);
+	if (renew) {
+		ck_assert_int_eq(harness_cli(hh, (const char *const[]){"outbox", "renew-id", NULL},
+					     &out),
+				 0);
+		ck_assert_msg(strstr(out, "installation id is now "), "%s", out);
+		free(out);
+	}
+	ck_assert_msg(harness_start_deskpilot(hh) == 0, "%s", harness_error());
+}
+
 START_TEST(test_restored_database_is_a_dead_letter)
 {
 	struct harness *a = another_service();
@@ -339,16 +365,7 @@ START_TEST(test_restored_database_is_a_dead_letter)
 				       WAIT_MS));
 
 	/* The database is restored from that backup: decision 1 again. */
-	ck_assert_int_eq(harness_stop_deskpilot(a, SIGTERM), 0);
-	for (int i = 0; i < 3; i++) {
-		static const char *const suffix[] = {"", "-wal", "-shm"};
-		char *p = xasprintf("%s%s", a->db, suffix[i]);
-
-		unlink(p);
-		free(p);
-	}
-	ck_assert_int_eq(rename(backup, a->db), 0);
-	ck_assert_msg(harness_start_deskpilot(a) == 0, "%s", harness_error());
+	restore(a, backup, false);
 	customer_message(a, 349, "604134", "restore-2");
 	ck_assert(harness_wait_settled(a, "SELECT count(*) FROM outbox WHERE state = 'dead'",
 				       WAIT_MS));
@@ -372,6 +389,45 @@ START_TEST(test_restored_database_is_a_dead_letter)
 }
 END_TEST
 
+/* The same restore, with `outbox renew-id` run before the service starts:
+ * the decisions the restored database gives out again (1 and 2, which the
+ * original applied to other tickets) are its own, and applied. */
+START_TEST(test_restored_database_with_a_new_id)
+{
+	struct harness *a = another_service();
+	char *backup = harness_path(a, "backup.db");
+	char *vacuum = xasprintf("VACUUM INTO '%s'", backup);
+	char *before = NULL, *after = NULL;
+	json_t *st;
+
+	ck_assert_msg(harness_sql_exec(a, vacuum) == 0, "%s", harness_error());
+	before = harness_sql_text(a, "SELECT uuid FROM installation");
+	customer_message(a, 361, "604161", "renew-1");
+	customer_message(a, 362, "604162", "renew-2");
+	ck_assert(harness_wait_settled(a, "SELECT count(*) = 2 FROM outbox WHERE state = 'done'",
+				       WAIT_MS));
+
+	restore(a, backup, true);
+	after = harness_sql_text(a, "SELECT uuid FROM installation");
+	ck_assert(before && after && strlen(after) == 32 && strcmp(before, after) != 0);
+	customer_message(a, 363, "604163", "renew-3");
+	customer_message(a, 364, "604164", "renew-4");
+	ck_assert(harness_wait_settled(a, "SELECT count(*) = 2 FROM outbox WHERE state = 'done'",
+				       WAIT_MS));
+	ck_assert_int_eq(harness_assert_sql_int(a, "SELECT count(*) FROM outbox WHERE state = 'dead'"), 0);
+	ck_assert_int_eq(harness_assert_sql_int(a, "SELECT max(decision_id) FROM outbox"), 2);
+	st = harness_assert_fake_state(h, fake_port);
+	for (int t = 361; t <= 364; t++)
+		ck_assert_int_eq(json_array_size(json_object_get(osticket_fake_ticket(st, t), "notes")), 1);
+	json_decref(st);
+	free(before);
+	free(after);
+	free(vacuum);
+	free(backup);
+	harness_free(a);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("osticket_pipeline");
@@ -386,6 +442,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_plugin_failures_are_retried_once);
 	tcase_add_test(tc, test_two_databases_overlapping_decision_ids);
 	tcase_add_test(tc, test_restored_database_is_a_dead_letter);
+	tcase_add_test(tc, test_restored_database_with_a_new_id);
 	suite_add_tcase(s, tc);
 	return s;
 }

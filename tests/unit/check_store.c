@@ -150,7 +150,8 @@ static char *text_of(const char *sql)
 }
 
 /* Migration 5 gives a file its installation id once; osTicket actions not
- * yet done carry it from then on, nothing else changes. */
+ * yet done carry it from then on, nothing else changes. Renewing the id
+ * changes it and nothing else. */
 START_TEST(test_migration_5_installation)
 {
 	struct dp_error err = {{0}};
@@ -208,6 +209,21 @@ START_TEST(test_migration_5_installation)
 	ck_assert_int_eq(store_installation_id(s, again), 0);
 	ck_assert_str_ne(again, id);
 	store_close(s); /* teardown removes other.db with the directory */
+
+	/* A restored copy gets an id of its own; queued actions keep theirs. */
+	s = store_open(db, &err);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(store_installation_renew(s, again), 0);
+	ck_assert_int_eq(strlen(again), 32);
+	ck_assert_int_eq(strspn(again, "0123456789abcdef"), 32);
+	ck_assert_str_ne(again, id);
+	store_close(s);
+	free(uuid);
+	uuid = text_of("SELECT uuid FROM installation");
+	ck_assert_str_eq(uuid, again);
+	ck_assert_int_eq(scalar("SELECT count(*) FROM outbox WHERE id IN (1, 2)"
+				" AND payload LIKE '%' || (SELECT uuid FROM installation) || '%'"),
+			 0);
 	free(other_db);
 	free(want);
 	free(uuid);
