@@ -7,7 +7,8 @@ FUZZ_TARGETS = \
 	tests/fuzz/fuzz_clean \
 	tests/fuzz/fuzz_config \
 	tests/fuzz/fuzz_osticket \
-	tests/fuzz/fuzz_redact
+	tests/fuzz/fuzz_redact \
+	tests/fuzz/fuzz_triage
 EXTRA_PROGRAMS += $(FUZZ_TARGETS)
 CLEANFILES += $(FUZZ_TARGETS)
 FUZZ_COMMON = tests/fuzz/fuzz.h tests/fuzz/fuzz_common.c
@@ -30,6 +31,9 @@ tests_fuzz_fuzz_osticket_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 tests_fuzz_fuzz_redact_SOURCES = tests/fuzz/fuzz_redact.c $(FUZZ_COMMON)
 tests_fuzz_fuzz_redact_LDADD = $(FUZZ_LDADD)
 tests_fuzz_fuzz_redact_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+tests_fuzz_fuzz_triage_SOURCES = tests/fuzz/fuzz_triage.c $(FUZZ_COMMON)
+tests_fuzz_fuzz_triage_LDADD = $(FUZZ_LDADD)
+tests_fuzz_fuzz_triage_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 dist_noinst_SCRIPTS += tests/fuzz/run
 
 if FUZZING
@@ -46,4 +50,5 @@ EXTRA_DIST += \
 	tests/fuzz/corpus/zammad/min.json \
 	tests/fuzz/corpus/osticket/event-json \
 	tests/fuzz/corpus/osticket/event-xml \
-	tests/fuzz/corpus/redact/mail.txt
+	tests/fuzz/corpus/redact/mail.txt \
+	tests/fuzz/corpus/triage/mail.txt
