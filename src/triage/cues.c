@@ -197,7 +197,9 @@ static const char *const neg_need[] = {
 
 static const char *const neg[] = {
 	"not", "no", "never", "nothing", "none", "nor", "without", "hardly",
-	"=t", "wont",
+	/* The tokenizer splits "didnt" as "didn t"; these bare forms catch
+	 * what it does not know, the misspellings ("dosnt", "dident"). */
+	"=t", "wont", "didnt", "doesnt", "wasnt", "arent",
 	"nicht", "kein*", "nie", "niemals", "ohne",
 	"pas", "jamais", "sans", "aucun*", "=ni",
 	"nunca", "sin", "ningun*", "tampoco",

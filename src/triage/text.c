@@ -11,8 +11,9 @@
  * had one ("didn", "t").
  *
  * Invariant: words[] never overflows: each input byte produces at most
- * two output bytes ("ß" is two bytes in, "ss" two out; "æ" likewise) and
- * every token adds one NUL, which the array size accounts for.
+ * one output byte ("ß" is two bytes in, "ss" two out; "æ" likewise) and
+ * every token adds one NUL, which the array size accounts for (a split
+ * contraction's second token pays for its own).
  */
 #include "triage/text.h"
 

@@ -5,7 +5,8 @@
  * intent classifier so they agree on what a word is: letters and digits,
  * lowercased, with common Latin accents folded to ASCII ("Müller" ->
  * "muller", "ß" -> "ss", "œ" -> "oe"); apostrophes split words ("don't" ->
- * "don", "t"). Letters outside Latin-1/Latin Extended-A stay as UTF-8
+ * "don", "t"), and an English "n't" written without one is split the same
+ * way ("didnt" -> "didn", "t"). Letters outside Latin-1/Latin Extended-A stay as UTF-8
  * bytes inside the word. Each token remembers where it came from in the
  * input (for evidence) and whether a sentence or clause boundary (". ! ?
  * ; : newline" or ",") came before it.

@@ -98,6 +98,9 @@ START_TEST(cue_anger_near_misses)
 	silent(CUE_ANGER, "Hello, how can I update my address?");
 	silent(CUE_ANGER, "I'm a big fan of your shop");
 	silent(CUE_ANGER, "need to remove the socks from my order pls");
+	/* Negations without the apostrophe, spelled right or not. */
+	silent(CUE_ANGER, "i wasnt upset, just asking");
+	silent(CUE_ANGER, "this dosnt upset me at all");
 }
 END_TEST
 
@@ -173,6 +176,7 @@ START_TEST(cue_lost_or_stolen)
 	fires(CUE_LOST_OR_STOLEN, "Jag har tappat mitt kort");
 	silent(CUE_LOST_OR_STOLEN, "My parcel got lost in the post");
 	silent(CUE_LOST_OR_STOLEN, "I have not lost my card, it just expired");
+	silent(CUE_LOST_OR_STOLEN, "i didint lose my card, it expired");
 	silent(CUE_LOST_OR_STOLEN, "Can I pay by card?");
 }
 END_TEST
