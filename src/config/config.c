@@ -296,21 +296,22 @@ void config_release(struct config *cfg)
 }
 
 /* The file as inih reads it: one line per call into its buffer of size
- * bytes. A line that does not fit is read whole and its number kept, so
- * the error names it, instead of inih parsing the rest as a line of its
- * own or a value silently cut short. */
+ * bytes. The first line inih would misread is kept by number: one that
+ * does not fit (inih would parse its rest as a line of its own, or cut the
+ * value short), and an indented one (inih takes it as a further value of
+ * the key above, which replaces the first without a word, or, after a
+ * section header, as a line of its own). */
 struct lines {
 	FILE *f;
 	int line;
-	int too_long;  /* the first line that did not fit, or 0 */
+	int bad;       /* the first such line, or 0 */
+	char why[128]; /* what is wrong with it */
 	int room;      /* the longest line that fits */
-	bool indented; /* the line just read starts with a space or tab */
 };
 
 struct load_state {
 	struct config *cfg;
 	struct dp_error *err;
-	const struct lines *lines;
 	bool failed; /* keep only the first error: it matches ini_parse's line */
 };
 
@@ -350,14 +351,6 @@ static int handler(void *user, const char *section, const char *name,
 
 	if (st->failed)
 		return 0;
-	/* inih hands an indented line on as a second value of the key
-	 * above it, which would replace the first without a word. */
-	if (st->lines->indented) {
-		dp_fail(st->err, DP_EINVAL,
-			"the line is indented, so it would continue '%s': start each key and section at the beginning of a line, and keep a value on one line",
-			name);
-		goto fail;
-	}
 	if (!place_find(st->cfg, section, &pl)) {
 		dp_fail(st->err, DP_EINVAL, "unknown section [%s]", section);
 		goto fail;
@@ -410,6 +403,7 @@ static char *read_line(char *buf, int size, void *stream)
 {
 	struct lines *l = stream;
 	int c, n = 0, len = 0;
+	size_t lead;
 
 	if (size < 4)
 		return NULL;
@@ -417,23 +411,32 @@ static char *read_line(char *buf, int size, void *stream)
 	while ((c = getc(l->f)) != EOF && c != '\n') {
 		if (n < size - 1)
 			buf[n++] = (char)c;
-		if (c != '\r')
-			len++;
+		len++;
 	}
-	if (c == EOF && n == 0 && len == 0)
+	if (c == EOF && len == 0)
 		return NULL;
 	buf[n] = '\0';
+	if (n > 0 && n == len && buf[n - 1] == '\r')
+		len--;
 	l->line++;
-	l->indented = n > 0 && (buf[0] == ' ' || buf[0] == '\t');
-	if (len > l->room && !l->too_long)
-		l->too_long = l->line;
+	if (l->bad)
+		return buf;
+	lead = strspn(buf, " \t\v\f\r");
+	if (len > l->room)
+		snprintf(l->why, sizeof(l->why),
+			 "line longer than %d bytes, the most a line may hold", l->room);
+	else if (lead > 0 && buf[lead] && !strchr(";#", buf[lead]))
+		snprintf(l->why, sizeof(l->why),
+			 "the line is indented: start each key and section at the beginning of a line, and keep a value on one line");
+	if (l->why[0])
+		l->bad = l->line;
 	return buf;
 }
 
 int config_load(struct config *cfg, const char *path, struct dp_error *err)
 {
 	struct lines lines = {0};
-	struct load_state st = {cfg, err, &lines, false};
+	struct load_state st = {cfg, err, false};
 	struct dp_error tmp = {{0}};
 	int line;
 
@@ -446,10 +449,9 @@ int config_load(struct config *cfg, const char *path, struct dp_error *err)
 	st.err = &tmp;
 	line = ini_parse_stream(read_line, &lines, handler, &st);
 	fclose(lines.f);
-	if (lines.too_long && (line == 0 || lines.too_long <= line))
-		return dp_fail(err, DP_EINVAL,
-			       "%s:%d: line longer than %d bytes, the most a line may hold",
-			       path, lines.too_long, lines.room);
+	if (lines.bad && (line == 0 || lines.bad <= line))
+		return dp_fail(err, DP_EINVAL, "%s:%d: %s", path, lines.bad,
+			       lines.why);
 	if (line != 0) {
 		if (!st.failed) /* a syntax error inih found itself */
 			snprintf(tmp.msg, sizeof(tmp.msg),

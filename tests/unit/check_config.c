@@ -118,11 +118,15 @@ START_TEST(test_errors_name_file_line_key)
 	assert_load_error("[policy]\nmode = yolo\n", 2, "'mode'", "shadow");
 	assert_load_error("[server]\nthis is not ini\n", 2, "syntax error", NULL);
 	/* inih would take an indented line as a second value of the key
-	 * above, replacing the first. */
+	 * above, replacing the first, or after a section header as a line of
+	 * its own. Indented comments and blank lines are fine. */
 	assert_load_error("[policy]\ndraft_intents = track_order,\n  recover_password\n", 3,
-			  "indented", "'draft_intents'");
+			  "indented", NULL);
 	assert_load_error("[policy]\nmode = draft\n  [server]\nthreads = 2\n", 3,
-			  "indented", "'mode'");
+			  "indented", NULL);
+	assert_load_error("[server]\n\tthreads = 2\n", 2, "indented", NULL);
+	assert_load_error("  [server]\nthreads = 2\n", 1, "indented", NULL);
+	assert_load_error("[server]\nthreads = 2\n\v log_level = info\n", 3, "indented", NULL);
 }
 END_TEST
 
@@ -137,7 +141,7 @@ START_TEST(test_long_lines)
 	/* "draft_intents = " is 16 bytes: a value of 181 fills the line. */
 	memset(value, 'a', 181);
 	value[181] = '\0';
-	text = xasprintf("[policy]\r\ndraft_intents = %s\r\nmode = draft\r\n", value);
+	text = xasprintf("[policy]\r\n  # about the list\r\n\t\r\ndraft_intents = %s\r\nmode = draft\r\n", value);
 	ck_assert_msg(load_text(&cfg, text, &err, NULL) == 0, "%s", err.msg);
 	ck_assert_str_eq(cfg.policy.draft_intents, value);
 	ck_assert_int_eq(cfg.policy.mode, POLICY_DRAFT);
