@@ -418,6 +418,22 @@ static int request_status(const struct zammad_settings *z, struct http_client *h
 			  const char *method, const char *path, const json_t *body,
 			  json_t **out, long *status, struct dp_error *err);
 
+/* Room for the names of a customer's other organizations: a name cut
+ * short could match a shorter rule, so more is an error, not a cut. */
+#define ORG_NAMES_MAX (ZAMMAD_MAX_ORGS * 256)
+
+/* Append name to names as a line of its own; 0, or -1 when it does not
+ * fit whole. */
+static int add_name(struct buf *names, const char *name)
+{
+	if (names->len && buf_putc(names, '\n') < 0)
+		return -1;
+	for (; *name; name++)
+		if (buf_putc(names, *name == '\n' || *name == '\r' ? ' ' : *name) < 0)
+			return -1;
+	return 0;
+}
+
 /* A customer is premium through any of their organizations. The webhook
  * carries the VIP flag of the ticket's organization only; the others
  * (ev->other_organization_ids) are read with
@@ -437,7 +453,7 @@ static int zammad_enrich(const void *settings, struct http_client *http,
 
 	if (!p || ev->customer_vip || ev->organization_vip)
 		return 0;
-	buf_init(&names, ZAMMAD_MAX_ORGS * 256);
+	buf_init(&names, ORG_NAMES_MAX);
 	while (*p && !ev->organization_vip) {
 		size_t n = strcspn(p, ",");
 		char path[64], *end;
@@ -464,14 +480,14 @@ static int zammad_enrich(const void *settings, struct http_client *http,
 		if (rc == 0 && json_is_true(json_object_get(org, "vip")))
 			ev->organization_vip = true;
 		name = rc == 0 ? json_string_value(json_object_get(org, "name")) : NULL;
-		if (name && *name) {
-			if (names.len)
-				buf_putc(&names, '\n');
-			for (; *name; name++)
-				buf_putc(&names, *name == '\n' || *name == '\r' ? ' ' : *name);
-		}
+		rc = name && *name ? add_name(&names, name) : 0;
 		json_decref(org);
-		rc = 0;
+		if (rc < 0) {
+			rc = dp_fail(err, DP_ETOOBIG,
+				     "the names of customer %" PRId64 "'s organizations are longer than %d bytes",
+				     ev->customer_id, ORG_NAMES_MAX);
+			break;
+		}
 		p += n;
 		if (*p == ',')
 			p++;

@@ -8,6 +8,7 @@
 #include "connectors/zammad.h"
 
 #include "cli/cli.h"
+#include "common/buf.h"
 #include "common/hmac.h"
 #include "common/http_client.h"
 #include "config/config.h"
@@ -1639,6 +1640,43 @@ START_TEST(enrich_failures_are_errors)
 }
 END_TEST
 
+/* Names that do not all fit are an error: one cut short could match a
+ * shorter organization rule. */
+START_TEST(enrich_names_too_long)
+{
+	struct ticket_event ev;
+	struct dp_error err = {{0}};
+	struct buf control, ids;
+	char name[301];
+
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	buf_init(&control, 1 << 16);
+	buf_init(&ids, 1024);
+	ck_assert_int_eq(fake_zammad_control(&fake, "{\"reset\":true}"), 0);
+	buf_puts(&control, "{\"organizations\":{");
+	for (int id = 20; id < 50; id++) {
+		buf_printf(&control, "%s\"%d\":{\"id\":%d,\"name\":\"%d%s\",\"vip\":false}",
+			   id > 20 ? "," : "", id, id, id, name);
+		buf_printf(&ids, "%s%d", id > 20 ? "," : "", id);
+	}
+	buf_puts(&control, "}}");
+	ck_assert_int_eq(fake_zammad_control(&fake, buf_str(&control)), 0);
+	ck_assert_int_eq(enrich_with(buf_str(&ids), false, &ev, &err), DP_ETOOBIG);
+	ck_assert_ptr_nonnull(strstr(err.msg, "longer than 8192 bytes"));
+	ck_assert_ptr_null(ev.other_organizations);
+	ticket_event_release(&ev);
+	/* 27 of them fit. */
+	ck_assert_int_eq(enrich_with("20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46",
+				     false, &ev, &err),
+			 0);
+	ck_assert_uint_eq(strlen(ev.other_organizations), 27 * 303 - 1);
+	ticket_event_release(&ev);
+	buf_release(&ids);
+	buf_release(&control);
+}
+END_TEST
+
 /* Run `deskpilot zammad-setup` (as main does) on a writable copy of args
  * (NULL-terminated). */
 static int run_cmd(const char *const *args)
@@ -1920,6 +1958,7 @@ static Suite *suite(void)
 	tcase_add_test(ta, apply_undeliverable_reply_agent_token);
 	tcase_add_test(ta, apply_reply_outage_is_retried);
 	tcase_add_test(ta, enrich_reads_other_organizations);
+	tcase_add_test(ta, enrich_names_too_long);
 	tcase_add_test(ta, enrich_failures_are_errors);
 	tcase_add_test(ta, apply_rejects_malformed_actions);
 	tcase_add_test(ta, setup_creates_then_updates);
