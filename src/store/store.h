@@ -42,9 +42,9 @@ int store_user_version(store *s);
  * copy) has the same id. 0 or DP_ESTORE. */
 #define STORE_INSTALLATION_SIZE 33
 int store_installation_id(store *s, char *out);
-/* Give this database a new installation id, for a restored backup or a
- * copy of the file, so that its new decisions are not taken for the
- * original's; copied into out as store_installation_id. Actions already
+/* Give this database a new installation id (and creation time), for a
+ * restored backup or a copy of the file, so that its new decisions are
+ * not taken for the original's; copied into out as store_installation_id. Actions already
  * queued keep the id they were planned with: the original may have
  * applied them, and under that id the helpdesk knows them. 0 or
  * DP_ESTORE. */

@@ -151,7 +151,7 @@ static char *text_of(const char *sql)
 
 /* Migration 5 gives a file its installation id once; osTicket actions not
  * yet done carry it from then on, nothing else changes. Renewing the id
- * changes it and nothing else. */
+ * leaves the actions as they are. */
 START_TEST(test_migration_5_installation)
 {
 	struct dp_error err = {{0}};
