@@ -1,8 +1,9 @@
 /*
  * outbox_cmd.c - `deskpilot outbox list [--state S] [--limit N]`,
- * `deskpilot outbox retry ID|--all` and `deskpilot outbox renew-id`: see
- * and requeue write-back actions, dead letters above all, and give a
- * restored or copied database an installation id of its own.
+ * `deskpilot outbox retry ID|--all [--new-id]` and `deskpilot outbox
+ * renew-id`: see and requeue write-back actions, dead letters above all,
+ * and give a restored or copied database an installation id of its own
+ * (and the decisions the helpdesk refused as the original's with it).
  */
 #include "cli/cli.h"
 
@@ -17,7 +18,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: deskpilot outbox list [-c FILE] [--state pending|done|dead] [--limit N]\n"
-		"       deskpilot outbox retry [-c FILE] ID|--all\n"
+		"       deskpilot outbox retry [-c FILE] ID|--all [--new-id]\n"
 		"       deskpilot outbox renew-id [-c FILE]\n");
 }
 
@@ -59,15 +60,21 @@ static int list(store *s, int argc, char **argv)
 
 static int retry(store *s, int argc, char **argv)
 {
+	char installation[STORE_INSTALLATION_SIZE];
+	bool rekey = argc == 4 && strcmp(argv[3], "--new-id") == 0;
 	long long id = 0;
 	int n;
 
-	if (argc != 3 || (strcmp(argv[2], "--all") != 0 &&
-			  dp_parse_ll(argv[2], 1, INT64_MAX, &id) < 0)) {
+	if ((argc != 3 && !rekey) || (strcmp(argv[2], "--all") != 0 &&
+				      dp_parse_ll(argv[2], 1, INT64_MAX, &id) < 0)) {
 		usage();
 		return EXIT_USAGE;
 	}
-	n = store_outbox_requeue(s, id, dp_now_ms());
+	if (rekey && store_installation_id(s, installation) < 0) {
+		fprintf(stderr, "deskpilot: cannot read the installation id: database error\n");
+		return 1;
+	}
+	n = store_outbox_requeue(s, id, rekey ? installation : NULL, dp_now_ms());
 	if (n < 0) {
 		fprintf(stderr, "deskpilot: cannot requeue: database error\n");
 		return 1;
@@ -76,7 +83,8 @@ static int retry(store *s, int argc, char **argv)
 		fprintf(stderr, "deskpilot: outbox row %lld is not dead\n", id);
 		return 1;
 	}
-	printf("requeued %d dead action(s)\n", n);
+	printf("requeued %d dead action(s)%s\n", n,
+	       rekey ? " under this database's installation id" : "");
 	return 0;
 }
 

@@ -141,11 +141,15 @@ int store_outbox_dead(store *s, int64_t id, const char *error)
 	return update(s, sql, id, 0, error);
 }
 
-int store_outbox_requeue(store *s, int64_t id, int64_t now_ms)
+int store_outbox_requeue(store *s, int64_t id, const char *installation,
+			 int64_t now_ms)
 {
 	static const char sql[] =
 		"UPDATE outbox SET state = 'pending', next_at = ?2, attempts = 0,"
-		" created_at = ?2, lease_until = NULL"
+		" created_at = ?2, lease_until = NULL,"
+		" payload = CASE WHEN ?3 IS NOT NULL AND json_valid(payload)"
+		"  AND json_type(payload, '$.installation') = 'text'"
+		"  THEN json_set(payload, '$.installation', ?3) ELSE payload END"
 		" WHERE state = 'dead' AND (?1 = 0 OR id = ?1)";
 	sqlite3_stmt *st = store_stmt(s, sql);
 	int rc;
@@ -154,6 +158,7 @@ int store_outbox_requeue(store *s, int64_t id, int64_t now_ms)
 		return DP_ESTORE;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, now_ms);
+	store_bind_text(st, 3, installation);
 	rc = sqlite3_step(st) == SQLITE_DONE ? sqlite3_changes(s->db) : DP_ESTORE;
 	store_done(st);
 	if (rc > 0)

@@ -51,8 +51,12 @@ int store_outbox_retry(store *s, int64_t id, int64_t next_at,
 int store_outbox_dead(store *s, int64_t id, const char *error);
 
 /* Put dead rows back in the queue: one row (id > 0) or all (id == 0).
- * Returns the number of rows requeued, or DP_ESTORE. */
-int store_outbox_requeue(store *s, int64_t id, int64_t now_ms);
+ * With installation (not NULL), a row whose payload names an installation
+ * id is sent under that one instead: for decisions the helpdesk refused
+ * as another database's, after store_installation_renew. Returns the
+ * number of rows requeued, or DP_ESTORE. */
+int store_outbox_requeue(store *s, int64_t id, const char *installation,
+			 int64_t now_ms);
 
 /* Rows in a state ("pending", "done", "dead"); -1 on error. */
 int64_t store_outbox_count(store *s, const char *state);

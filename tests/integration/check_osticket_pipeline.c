@@ -382,6 +382,22 @@ START_TEST(test_restored_database_is_a_dead_letter)
 	ck_assert_int_eq(json_array_size(json_object_get(osticket_fake_ticket(st, 348), "notes")), 1);
 	ck_assert_int_eq(json_array_size(json_object_get(osticket_fake_ticket(st, 349), "notes")), 0);
 	json_decref(st);
+
+	/* A plain retry is refused again; under a new installation id the
+	 * decision is the restored database's own, and applied. */
+	ck_assert_int_eq(harness_cli(a, (const char *const[]){"outbox", "retry", "--all", NULL}, NULL), 0);
+	ck_assert(harness_wait_settled(a, "SELECT count(*) FROM outbox WHERE state = 'dead'",
+				       WAIT_MS));
+	ck_assert_int_eq(harness_cli(a, (const char *const[]){"outbox", "renew-id", NULL}, NULL), 0);
+	ck_assert_int_eq(harness_cli(a, (const char *const[]){"outbox", "retry", "--all", "--new-id", NULL},
+				     NULL),
+			 0);
+	ck_assert(harness_wait_settled(a, "SELECT count(*) FROM outbox WHERE state = 'done'",
+				       WAIT_MS));
+	st = harness_assert_fake_state(h, fake_port);
+	ck_assert_int_eq(json_array_size(json_object_get(osticket_fake_ticket(st, 348), "notes")), 1);
+	ck_assert_int_eq(json_array_size(json_object_get(osticket_fake_ticket(st, 349), "notes")), 1);
+	json_decref(st);
 	free(error);
 	free(vacuum);
 	free(backup);

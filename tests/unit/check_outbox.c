@@ -145,13 +145,31 @@ START_TEST(test_dead_and_requeue)
 	ck_assert_int_eq(store_outbox_count(s, "dead"), 1);
 	ck_assert_int_eq(store_outbox_count(s, "pending"), 0);
 	ck_assert_int_eq(store_outbox_claim(s, 99999, 5000, &it), DP_ENOTFOUND);
-	ck_assert_int_eq(store_outbox_requeue(s, 0, 50000), 1);
+	ck_assert_int_eq(store_outbox_requeue(s, 0, NULL, 50000), 1);
 	ck_assert_int_eq(store_outbox_count(s, "dead"), 0);
 	ck_assert_int_eq(store_outbox_claim(s, 50000, 5000, &it), 0);
 	ck_assert_int_eq(it.attempts, 1);
 	ck_assert_int_eq(it.created_at, 50000);
 	/* Requeueing a row that is not dead changes nothing. */
-	ck_assert_int_eq(store_outbox_requeue(s, it.id, 60000), 0);
+	ck_assert_int_eq(store_outbox_requeue(s, it.id, NULL, 60000), 0);
+	ck_assert_int_eq(store_outbox_dead(s, it.id, "422 unknown group"), 0);
+	outbox_item_release(&it);
+
+	/* Under a new installation id: only payloads that carry one change. */
+	ck_assert_int_eq(store_outbox_add(s, d, "osticket", 4, "decision",
+					  "{\"action\":\"decision\",\"installation\":\"old\",\"decision_id\":1}",
+					  70000),
+			 0);
+	ck_assert_int_eq(store_outbox_claim(s, 70000, 5000, &it), 0);
+	ck_assert_int_eq(store_outbox_dead(s, it.id, "422 conflict"), 0);
+	outbox_item_release(&it);
+	ck_assert_int_eq(store_outbox_requeue(s, 0, "new", 80000), 2);
+	ck_assert_int_eq(store_outbox_claim(s, 80000, 5000, &it), 0);
+	ck_assert_str_eq(it.payload, "{}");
+	ck_assert_int_eq(store_outbox_done(s, it.id, NULL, 80000), 0);
+	outbox_item_release(&it);
+	ck_assert_int_eq(store_outbox_claim(s, 80000, 5000, &it), 0);
+	ck_assert_str_eq(it.payload, "{\"action\":\"decision\",\"installation\":\"new\",\"decision_id\":1}");
 	outbox_item_release(&it);
 }
 END_TEST
