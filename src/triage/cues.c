@@ -198,8 +198,9 @@ static const char *const neg_need[] = {
 static const char *const neg[] = {
 	"not", "no", "never", "nothing", "none", "nor", "without", "hardly",
 	/* The tokenizer splits "didnt" as "didn t"; these bare forms catch
-	 * what it does not know, the misspellings ("dosnt", "dident"). */
-	"=t", "wont", "didnt", "doesnt", "wasnt", "arent",
+	 * what it does not know, the misspellings ("dosnt", "dident"). Not
+	 * "arent": one typo away from "agent". */
+	"=t", "wont", "didnt", "doesnt", "wasnt",
 	"nicht", "kein*", "nie", "niemals", "ohne",
 	"pas", "jamais", "sans", "aucun*", "=ni",
 	"nunca", "sin", "ningun*", "tampoco",

@@ -87,6 +87,9 @@ START_TEST(cue_anger)
 	fires(CUE_ANGER, "Estoy harto de esperar, qué vergüenza");
 	fires(CUE_ANGER, "Det här är helt oacceptabelt");
 	fires(CUE_ANGER, "godamn thing still hasn't shipped");
+	/* "agent" is one letter from a bare negation ("arent"). */
+	fires(CUE_ANGER, "your agent is useless");
+	fires(CUE_ANGER, "the agent was incompetent");
 }
 END_TEST
 
