@@ -298,7 +298,8 @@ void config_release(struct config *cfg)
 /* The file as inih reads it: one line per call into its buffer of size
  * bytes. The first line inih would misread is kept by number: one that
  * does not fit (inih would parse its rest as a line of its own, or cut the
- * value short), and an indented one (inih takes it as a further value of
+ * value short), one with a NUL byte (inih would stop at it), and an
+ * indented one (inih takes it as a further value of
  * the key above, which replaces the first without a word, or, after a
  * section header, as a line of its own). */
 struct lines {
@@ -403,6 +404,7 @@ static char *read_line(char *buf, int size, void *stream)
 {
 	struct lines *l = stream;
 	int c, n = 0, len = 0;
+	bool nul = false;
 	size_t lead;
 
 	if (size < 4)
@@ -412,6 +414,7 @@ static char *read_line(char *buf, int size, void *stream)
 		if (n < size - 1)
 			buf[n++] = (char)c;
 		len++;
+		nul |= c == '\0';
 	}
 	if (c == EOF && len == 0)
 		return NULL;
@@ -425,6 +428,8 @@ static char *read_line(char *buf, int size, void *stream)
 	if (len > l->room)
 		snprintf(l->why, sizeof(l->why),
 			 "line longer than %d bytes, the most a line may hold", l->room);
+	else if (nul)
+		snprintf(l->why, sizeof(l->why), "the line holds a NUL byte");
 	else if (lead > 0 && buf[lead] && !strchr(";#", buf[lead]))
 		snprintf(l->why, sizeof(l->why),
 			 "the line is indented: start each key and section at the beginning of a line, and keep a value on one line");
@@ -448,6 +453,10 @@ int config_load(struct config *cfg, const char *path, struct dp_error *err)
 			       strerror(errno));
 	st.err = &tmp;
 	line = ini_parse_stream(read_line, &lines, handler, &st);
+	if (ferror(lines.f)) {
+		fclose(lines.f);
+		return dp_fail(err, DP_EIO, "cannot read config '%s'", path);
+	}
 	fclose(lines.f);
 	if (lines.bad && (line == 0 || lines.bad <= line))
 		return dp_fail(err, DP_EINVAL, "%s:%d: %s", path, lines.bad,

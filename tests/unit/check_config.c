@@ -159,6 +159,22 @@ START_TEST(test_long_lines)
 	text = xasprintf("[policy]\n\n# a comment\nauto_reply_intents = %s", value);
 	assert_load_error(text, 4, "line longer than 197 bytes", NULL);
 	free(text);
+	/* A NUL byte, where inih would stop reading the line. */
+	{
+		static const char nul[] = "[server]\nlog_level = info\0 x\nthreads = 2\n";
+		char *path = temp_file("", 0600);
+		FILE *f = fopen(path, "w");
+
+		ck_assert_ptr_nonnull(f);
+		ck_assert_uint_eq(fwrite(nul, 1, sizeof(nul) - 1, f), sizeof(nul) - 1);
+		fclose(f);
+		config_init(&cfg);
+		ck_assert_int_lt(config_load(&cfg, path, &err), 0);
+		ck_assert_msg(strstr(err.msg, ":2: the line holds a NUL byte"), "%s", err.msg);
+		config_release(&cfg);
+		unlink(path);
+		free(path);
+	}
 	/* An error on an earlier line is the one reported. */
 	text = xasprintf("[policy]\nmode = yolo\nauto_reply_intents = %s\n", value);
 	assert_load_error(text, 2, "'mode'", NULL);
