@@ -910,7 +910,7 @@ static Suite *suite(void)
 	tcase_add_test(http, test_bad_signature);
 	suite_add_tcase(s, http);
 
-	tcase_set_timeout(life, 40);
+	tcase_set_timeout(life, 90);
 	tcase_add_test(life, test_drain_fastcgi);
 	tcase_add_test(life, test_drain_through_nginx);
 	tcase_add_test(life, test_inherited_socket);
