@@ -80,11 +80,14 @@ static int retry(store *s, int argc, char **argv)
 		return 1;
 	}
 	if (n == 0 && id) {
-		fprintf(stderr, "deskpilot: outbox row %lld is not dead\n", id);
+		fprintf(stderr, "deskpilot: outbox row %lld is not %s\n", id,
+			rekey ? "a decision refused as another database's" : "dead");
 		return 1;
 	}
-	printf("requeued %d dead action(s)%s\n", n,
-	       rekey ? " under this database's installation id" : "");
+	if (rekey)
+		printf("requeued %d refused decision(s) under this database's installation id\n", n);
+	else
+		printf("requeued %d dead action(s)\n", n);
 	return 0;
 }
 

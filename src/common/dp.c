@@ -28,6 +28,7 @@ const char *dp_strerror(int rc)
 	case DP_ETIMEOUT: return "timed out";
 	case DP_EREMOTE: return "remote error";
 	case DP_EMEDIA: return "unsupported content type";
+	case DP_ECONFLICT: return "applied elsewhere before";
 	}
 	return "unknown error";
 }

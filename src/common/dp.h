@@ -22,18 +22,19 @@
 
 enum dp_err {
 	DP_OK = 0,
-	DP_EINVAL = -1,    /* bad input or argument */
-	DP_EIO = -2,       /* file or socket failure */
-	DP_ETOOBIG = -3,   /* a hard cap was hit */
-	DP_ENOTFOUND = -4, /* no such row, key or file */
-	DP_EAUTH = -5,     /* signature or credentials wrong */
-	DP_EPARSE = -6,    /* malformed document */
-	DP_EDUP = -7,      /* already there (idempotent replay) */
-	DP_EBUSY = -8,     /* try again later */
-	DP_ESTORE = -9,    /* database failure */
-	DP_ETIMEOUT = -10, /* an external call took too long */
-	DP_EREMOTE = -11,  /* a remote peer answered with an error */
-	DP_EMEDIA = -12,   /* unsupported content type */
+	DP_EINVAL = -1,     /* bad input or argument */
+	DP_EIO = -2,        /* file or socket failure */
+	DP_ETOOBIG = -3,    /* a hard cap was hit */
+	DP_ENOTFOUND = -4,  /* no such row, key or file */
+	DP_EAUTH = -5,      /* signature or credentials wrong */
+	DP_EPARSE = -6,     /* malformed document */
+	DP_EDUP = -7,       /* already there (idempotent replay) */
+	DP_EBUSY = -8,      /* try again later */
+	DP_ESTORE = -9,     /* database failure */
+	DP_ETIMEOUT = -10,  /* an external call took too long */
+	DP_EREMOTE = -11,   /* a remote peer answered with an error */
+	DP_EMEDIA = -12,    /* unsupported content type */
+	DP_ECONFLICT = -13, /* a remote peer applied it elsewhere before */
 };
 
 /* Optional error detail; msg is always NUL-terminated. */

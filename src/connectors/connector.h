@@ -152,7 +152,11 @@ struct connector {
 	 * looked for first). Returns 0 when done (and may set *result to a new
 	 * JSON value describing what changed); DP_EBUSY for a failure worth
 	 * retrying (network, 5xx, 429); DP_EREMOTE for a permanent refusal
-	 * (4xx), with the helpdesk's error text in err. */
+	 * (4xx), with the helpdesk's error text in err; DP_ECONFLICT when the
+	 * helpdesk applied this installation's decision to another ticket
+	 * before (the database was restored or copied): permanent too, and
+	 * kept apart so that `outbox retry --new-id` can send it again under
+	 * a renewed installation id. */
 	int (*apply)(const void *settings, struct http_client *http,
 		     const json_t *action, json_t **result,
 		     struct dp_error *err);

@@ -540,6 +540,26 @@ static void remote_error(const struct http_response *r, char *out, size_t n)
 	json_decref(j);
 }
 
+/* What a refusal means: worth retrying (429, 5xx), the plugin's 422
+ * "conflict" (this installation's decision went to another ticket), or
+ * permanent. */
+static int refusal_kind(const struct http_response *r)
+{
+	const char *status;
+	json_t *j;
+	int rc;
+
+	if (r->status == 429 || r->status >= 500 || r->status == 0)
+		return DP_EBUSY;
+	if (r->status != 422)
+		return DP_EREMOTE;
+	j = json_loads(buf_str(&r->body), 0, NULL);
+	status = json_string_value(json_object_get(j, "status"));
+	rc = status && strcmp(status, "conflict") == 0 ? DP_ECONFLICT : DP_EREMOTE;
+	json_decref(j);
+	return rc;
+}
+
 /* What a 200 or 201 from the plugin's route means. 201 "applied": done.
  * 200 "duplicate": done before, which is only true when the plugin says
  * it was this database's decision (the installation id) for this ticket;
@@ -574,7 +594,7 @@ static int read_answer(const json_t *action, const struct http_response *r,
 				     "osticket says decision %lld was applied before, but not to which ticket",
 				     (long long)id);
 		else if (json_integer_value(t) != want)
-			rc = dp_fail(err, DP_EREMOTE,
+			rc = dp_fail(err, DP_ECONFLICT,
 				     "osticket applied decision %lld to ticket %lld before, not to ticket %lld: nothing was written to ticket %lld (was deskpilot's database copied or restored from a backup?)",
 				     (long long)id, (long long)json_integer_value(t),
 				     (long long)want, (long long)want);
@@ -649,12 +669,8 @@ static int apply(const void *settings, struct http_client *http,
 		rc = read_answer(action, &resp, result, err);
 	} else {
 		remote_error(&resp, why, sizeof(why));
-		rc = dp_fail(err,
-			     resp.status == 429 || resp.status >= 500 ||
-					     resp.status == 0
-				     ? DP_EBUSY
-				     : DP_EREMOTE,
-			     "osticket answered %ld: %s", resp.status, why);
+		rc = dp_fail(err, refusal_kind(&resp), "osticket answered %ld: %s",
+			     resp.status, why);
 	}
 	http_response_release(&resp);
 	free(h_ts);

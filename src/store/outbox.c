@@ -147,10 +147,12 @@ int store_outbox_requeue(store *s, int64_t id, const char *installation,
 	static const char sql[] =
 		"UPDATE outbox SET state = 'pending', next_at = ?2, attempts = 0,"
 		" created_at = ?2, lease_until = NULL,"
-		" payload = CASE WHEN ?3 IS NOT NULL AND json_valid(payload)"
-		"  AND json_type(payload, '$.installation') = 'text'"
-		"  THEN json_set(payload, '$.installation', ?3) ELSE payload END"
-		" WHERE state = 'dead' AND (?1 = 0 OR id = ?1)";
+		" payload = CASE WHEN ?3 IS NULL THEN payload"
+		"  ELSE json_set(payload, '$.installation', ?3) END"
+		" WHERE state = 'dead' AND (?1 = 0 OR id = ?1)"
+		" AND (?3 IS NULL OR (substr(last_error, 1, length(?4)) = ?4"
+		"  AND json_valid(payload)"
+		"  AND json_type(payload, '$.installation') = 'text'))";
 	sqlite3_stmt *st = store_stmt(s, sql);
 	int rc;
 
@@ -159,6 +161,7 @@ int store_outbox_requeue(store *s, int64_t id, const char *installation,
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, now_ms);
 	store_bind_text(st, 3, installation);
+	store_bind_text(st, 4, OUTBOX_CONFLICT);
 	rc = sqlite3_step(st) == SQLITE_DONE ? sqlite3_changes(s->db) : DP_ESTORE;
 	store_done(st);
 	if (rc > 0)

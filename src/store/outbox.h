@@ -50,11 +50,15 @@ int store_outbox_retry(store *s, int64_t id, int64_t next_at,
 		       const char *error);
 int store_outbox_dead(store *s, int64_t id, const char *error);
 
+/* How a dead letter's error starts when the helpdesk refused the action
+ * as another database's decision (the connector's DP_ECONFLICT). */
+#define OUTBOX_CONFLICT "conflict: "
+
 /* Put dead rows back in the queue: one row (id > 0) or all (id == 0).
- * With installation (not NULL), a row whose payload names an installation
- * id is sent under that one instead: for decisions the helpdesk refused
- * as another database's, after store_installation_renew. Returns the
- * number of rows requeued, or DP_ESTORE. */
+ * With installation (not NULL), only the conflicts (OUTBOX_CONFLICT), and
+ * each under that installation id instead of the one it was planned
+ * with: after store_installation_renew, they are this database's own.
+ * Returns the number of rows requeued, or DP_ESTORE. */
 int store_outbox_requeue(store *s, int64_t id, const char *installation,
 			 int64_t now_ms);
 

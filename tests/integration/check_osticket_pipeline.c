@@ -375,7 +375,8 @@ START_TEST(test_restored_database_is_a_dead_letter)
 	ck_assert_int_eq(harness_assert_sql_int(a, "SELECT count(*) FROM outbox WHERE state = 'done'"), 0);
 	error = harness_sql_text(a, "SELECT last_error FROM outbox WHERE state = 'dead'");
 	ck_assert_ptr_nonnull(error);
-	ck_assert_msg(strstr(error, "osticket answered 422: decision 1 of deskpilot installation") &&
+	ck_assert_msg(strncmp(error, "conflict: ", 10) == 0 &&
+			      strstr(error, "osticket answered 422: decision 1 of deskpilot installation") &&
 			      strstr(error, "was applied to ticket 348 before, not to ticket 349"),
 		      "dead letter says '%s'", error);
 	st = harness_assert_fake_state(h, fake_port);

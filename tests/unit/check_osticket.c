@@ -724,17 +724,17 @@ static const struct {
 	 "\"applied\",\"ticket_id\":343}}", 0, ""},
 	/* Decision 77 of this database went to another ticket before: the
 	 * database was restored or copied; nothing reached ticket 343. */
-	{"422 Unprocessable Entity", "{\"error\":\"decision 77 of deskpilot installation "
+	{"422 Unprocessable Entity", "{\"status\":\"conflict\",\"error\":\"decision 77 of deskpilot installation "
 	 INSTALLATION " was applied to ticket 4 before, not to ticket 343\"}",
-	 DP_EREMOTE, "osticket answered 422: decision 77 of deskpilot installation"},
+	 DP_ECONFLICT, "osticket answered 422: decision 77 of deskpilot installation"},
 	{"200 OK", "{\"status\":\"duplicate\",\"installation\":\"" INSTALLATION "\","
 	 "\"decision_id\":77,\"ticket_id\":4,\"changed\":{}}",
-	 DP_EREMOTE, "osticket applied decision 77 to ticket 4 before, not to ticket 343"},
+	 DP_ECONFLICT, "osticket applied decision 77 to ticket 4 before, not to ticket 343"},
 	/* An older plugin keys by decision id alone: its duplicate is for
 	 * whichever database sent decision 77 first. */
 	{"200 OK", "{\"status\":\"duplicate\",\"decision_id\":77,\"changed\":{},"
 	 "\"first\":{\"status\":\"applied\",\"decision_id\":77,\"ticket_id\":4}}",
-	 DP_EREMOTE, "osticket applied decision 77 to ticket 4 before, not to ticket 343"},
+	 DP_ECONFLICT, "osticket applied decision 77 to ticket 4 before, not to ticket 343"},
 	{"200 OK", "{\"status\":\"duplicate\",\"decision_id\":77,\"changed\":{},"
 	 "\"first\":{\"status\":\"applied\",\"decision_id\":77,\"ticket_id\":343}}",
 	 DP_EREMOTE, "update plugin/osticket"},

@@ -155,22 +155,33 @@ START_TEST(test_dead_and_requeue)
 	ck_assert_int_eq(store_outbox_dead(s, it.id, "422 unknown group"), 0);
 	outbox_item_release(&it);
 
-	/* Under a new installation id: only payloads that carry one change. */
-	ck_assert_int_eq(store_outbox_add(s, d, "osticket", 4, "decision",
+	/* Under a new installation id: only the conflicts, re-keyed. */
+	ck_assert_int_eq(store_outbox_add(s, d, "osticket", 5, "decision",
 					  "{\"action\":\"decision\",\"installation\":\"old\",\"decision_id\":1}",
 					  70000),
 			 0);
-	ck_assert_int_eq(store_outbox_claim(s, 70000, 5000, &it), 0);
-	ck_assert_int_eq(store_outbox_dead(s, it.id, "422 conflict"), 0);
-	outbox_item_release(&it);
-	ck_assert_int_eq(store_outbox_requeue(s, 0, "new", 80000), 2);
+	ck_assert_int_eq(store_outbox_add(s, d, "osticket", 6, "decision",
+					  "{\"action\":\"decision\",\"installation\":\"old\",\"decision_id\":2}",
+					  70000),
+			 0);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(store_outbox_claim(s, 70000, 5000, &it), 0);
+		ck_assert_int_eq(store_outbox_dead(s, it.id,
+						   it.ticket_id == 5 ? OUTBOX_CONFLICT "osticket answered 422: ..."
+								     : "osticket answered 422: unknown ticket"),
+				 0);
+		outbox_item_release(&it);
+	}
+	ck_assert_int_eq(store_outbox_count(s, "dead"), 3);
+	ck_assert_int_eq(store_outbox_requeue(s, 0, "new", 80000), 1);
 	ck_assert_int_eq(store_outbox_claim(s, 80000, 5000, &it), 0);
-	ck_assert_str_eq(it.payload, "{}");
-	ck_assert_int_eq(store_outbox_done(s, it.id, NULL, 80000), 0);
-	outbox_item_release(&it);
-	ck_assert_int_eq(store_outbox_claim(s, 80000, 5000, &it), 0);
+	ck_assert_int_eq(it.ticket_id, 5);
 	ck_assert_str_eq(it.payload, "{\"action\":\"decision\",\"installation\":\"new\",\"decision_id\":1}");
 	outbox_item_release(&it);
+	ck_assert_int_eq(store_outbox_claim(s, 80000, 5000, &it), DP_ENOTFOUND);
+	/* A plain retry takes the rest as they are. */
+	ck_assert_int_eq(store_outbox_requeue(s, 0, NULL, 90000), 2);
+	ck_assert_int_eq(store_outbox_count(s, "dead"), 0);
 }
 END_TEST
 
