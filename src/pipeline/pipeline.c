@@ -325,19 +325,18 @@ static void dispatch_one(struct worker *w, struct http_client *http,
 		log_warn("msg=\"action failed, will retry\" outbox=%lld ticket=%lld action=%s attempts=%d retry_in_ms=%lld error=\"%s\"",
 			 (long long)it->id, (long long)it->ticket_id, it->action,
 			 it->attempts, (long long)(next - now), err.msg);
-	} else if (rc == DP_ECONFLICT) {
-		char *why = xasprintf(OUTBOX_CONFLICT "%s", err.msg);
+	} else {
+		/* A conflict is marked so that outbox retry --new-id finds it. */
+		bool conflict = rc == DP_ECONFLICT;
+		char *why = xasprintf("%s%s", conflict ? OUTBOX_CONFLICT : "",
+				      err.msg[0] ? err.msg : dp_strerror(rc));
 
 		store_outbox_dead(w->st, it->id, why);
+		log_error("msg=\"action dead-lettered\" outbox=%lld ticket=%lld source=%s action=%s attempts=%d error=\"%s\"%s",
+			  (long long)it->id, (long long)it->ticket_id, it->source,
+			  it->action, it->attempts, why,
+			  conflict ? " hint=\"run deskpilot outbox renew-id, then outbox retry --all --new-id\"" : "");
 		free(why);
-		log_error("msg=\"action dead-lettered: applied elsewhere before (run deskpilot outbox renew-id, then outbox retry --all --new-id)\" outbox=%lld ticket=%lld source=%s action=%s error=\"%s\"",
-			  (long long)it->id, (long long)it->ticket_id, it->source,
-			  it->action, err.msg);
-	} else {
-		store_outbox_dead(w->st, it->id, err.msg[0] ? err.msg : dp_strerror(rc));
-		log_error("msg=\"action dead-lettered\" outbox=%lld ticket=%lld source=%s action=%s attempts=%d error=\"%s\"",
-			  (long long)it->id, (long long)it->ticket_id, it->source,
-			  it->action, it->attempts, err.msg);
 	}
 	free(result_text);
 	json_decref(result);
