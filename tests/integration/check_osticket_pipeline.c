@@ -222,7 +222,7 @@ START_TEST(test_plugin_failures_are_retried_once)
 	}
 	ck_assert_int_eq(n503, 2);
 	ck_assert_int_ge(n201, 1);
-	ck_assert_int_eq(json_array_size(json_object_get(osticket_fake_ticket(st, 345), "notes")), 1);
+	ck_assert_int_eq(osticket_fake_notes(st, 345), 1);
 	ck_assert_int_eq(harness_assert_sql_int(h, "SELECT count(*) FROM outbox WHERE state = 'dead'"), 0);
 	json_decref(st);
 	free(body);
@@ -305,8 +305,8 @@ START_TEST(test_two_databases_overlapping_decision_ids)
 	ck_assert_int_eq(harness_assert_sql_int(b, "SELECT max(decision_id) FROM outbox"), 1);
 	/* ... and both were applied, each to its own ticket. */
 	st = harness_assert_fake_state(h, fake_port);
-	ck_assert_int_eq(json_array_size(json_object_get(osticket_fake_ticket(st, 346), "notes")), 1);
-	ck_assert_int_eq(json_array_size(json_object_get(osticket_fake_ticket(st, 347), "notes")), 1);
+	ck_assert_int_eq(osticket_fake_notes(st, 346), 1);
+	ck_assert_int_eq(osticket_fake_notes(st, 347), 1);
 	json_decref(st);
 	ck_assert_int_eq(harness_assert_sql_int(a, "SELECT count(*) FROM outbox WHERE state = 'done'"), 1);
 	ck_assert_int_eq(harness_assert_sql_int(b, "SELECT count(*) FROM outbox WHERE state = 'done'"), 1);
@@ -380,8 +380,8 @@ START_TEST(test_restored_database_is_a_dead_letter)
 			      strstr(error, "was applied to ticket 348 before, not to ticket 349"),
 		      "dead letter says '%s'", error);
 	st = harness_assert_fake_state(h, fake_port);
-	ck_assert_int_eq(json_array_size(json_object_get(osticket_fake_ticket(st, 348), "notes")), 1);
-	ck_assert_int_eq(json_array_size(json_object_get(osticket_fake_ticket(st, 349), "notes")), 0);
+	ck_assert_int_eq(osticket_fake_notes(st, 348), 1);
+	ck_assert_int_eq(osticket_fake_notes(st, 349), 0);
 	json_decref(st);
 
 	/* A plain retry is refused again; under a new installation id the
@@ -396,8 +396,8 @@ START_TEST(test_restored_database_is_a_dead_letter)
 	ck_assert(harness_wait_settled(a, "SELECT count(*) FROM outbox WHERE state = 'done'",
 				       WAIT_MS));
 	st = harness_assert_fake_state(h, fake_port);
-	ck_assert_int_eq(json_array_size(json_object_get(osticket_fake_ticket(st, 348), "notes")), 1);
-	ck_assert_int_eq(json_array_size(json_object_get(osticket_fake_ticket(st, 349), "notes")), 1);
+	ck_assert_int_eq(osticket_fake_notes(st, 348), 1);
+	ck_assert_int_eq(osticket_fake_notes(st, 349), 1);
 	json_decref(st);
 	free(error);
 	free(vacuum);
@@ -435,7 +435,7 @@ START_TEST(test_restored_database_with_a_new_id)
 	ck_assert_int_eq(harness_assert_sql_int(a, "SELECT max(decision_id) FROM outbox"), 2);
 	st = harness_assert_fake_state(h, fake_port);
 	for (int t = 361; t <= 364; t++)
-		ck_assert_int_eq(json_array_size(json_object_get(osticket_fake_ticket(st, t), "notes")), 1);
+		ck_assert_int_eq(osticket_fake_notes(st, t), 1);
 	json_decref(st);
 	free(before);
 	free(after);

@@ -70,6 +70,23 @@ static char *event_with_orgs(long ticket, long article, json_t *ids, size_t *len
 	return out;
 }
 
+/* Deliver that message (ids: the organizations, a new reference taken
+ * over) and wait until its ticket is decided and written back. */
+static void decided_with_orgs(long ticket, long article, json_t *ids,
+			      const char *delivery)
+{
+	struct harness_response r;
+	size_t len;
+	char *body = event_with_orgs(ticket, article, ids, &len);
+	char *sql = xasprintf("SELECT count(*) FROM decisions WHERE ticket_id = %ld", ticket);
+
+	ck_assert_int_eq(zammad_deliver(h, body, len, delivery, ZAMMAD_SECRET, &r), 202);
+	harness_response_release(&r);
+	harness_assert_settled(h, sql, WAIT_MS);
+	free(sql);
+	free(body);
+}
+
 /* ---- tests ------------------------------------------------------------ */
 
 /* Ticket 81's group has no e-mail address. The routine question is
@@ -157,19 +174,13 @@ END_TEST
  * is premium - a human, the VIP routing, no AI text. */
 START_TEST(test_premium_through_secondary_organization)
 {
-	struct harness_response r;
-	size_t len;
-	char *body;
 	json_t *st;
 
 	harness_assert_fake_control(h, zammad_port,
 				    "{\"create_tickets\": [83], \"organizations\": {\"12\":"
 				    " {\"id\": 12, \"name\": \"BigCorp Group\", \"vip\": true,"
 				    " \"active\": true, \"member_ids\": [8]}}}");
-	body = event_with_orgs(83, 830, json_pack("[i,i]", 3, 12), &len);
-	ck_assert_int_eq(zammad_deliver(h, body, len, "org-1", ZAMMAD_SECRET, &r), 202);
-	harness_response_release(&r);
-	harness_assert_settled(h, "SELECT count(*) FROM decisions WHERE ticket_id = 83", WAIT_MS);
+	decided_with_orgs(83, 830, json_pack("[i,i]", 3, 12), "org-1");
 	ck_assert(harness_sql_text_is(h, "SELECT outcome FROM decisions WHERE ticket_id = 83",
 				      "human_vip"));
 	st = harness_assert_fake_state(h, zammad_port);
@@ -181,7 +192,6 @@ START_TEST(test_premium_through_secondary_organization)
 	ck_assert_int_eq(zammad_articles(st, 83, false, NULL), 0);
 	ck_assert_int_eq(zammad_articles(st, 83, true, "premium"), 1);
 	json_decref(st);
-	free(body);
 }
 END_TEST
 
@@ -190,9 +200,7 @@ END_TEST
  * makes the ticket premium all the same. */
 START_TEST(test_rule_names_a_secondary_organization)
 {
-	struct harness_response r;
-	size_t len;
-	char *body, *reasons;
+	char *reasons;
 
 	ck_assert_int_eq(harness_cli(h, (const char *const[]){"vip", "add", "organization", "Initech Holdings", NULL},
 				     NULL),
@@ -200,17 +208,13 @@ START_TEST(test_rule_names_a_secondary_organization)
 	harness_assert_fake_control(h, zammad_port,
 				    "{\"create_tickets\": [85], \"organizations\": {\"14\":"
 				    " {\"id\": 14, \"name\": \"Initech Holdings\", \"active\": true}}}");
-	body = event_with_orgs(85, 850, json_pack("[i,i]", 3, 14), &len);
-	ck_assert_int_eq(zammad_deliver(h, body, len, "org-3", ZAMMAD_SECRET, &r), 202);
-	harness_response_release(&r);
-	harness_assert_settled(h, "SELECT count(*) FROM decisions WHERE ticket_id = 85", WAIT_MS);
+	decided_with_orgs(85, 850, json_pack("[i,i]", 3, 14), "org-3");
 	ck_assert(harness_sql_text_is(h, "SELECT outcome FROM decisions WHERE ticket_id = 85",
 				      "human_vip"));
 	reasons = harness_sql_text(h, "SELECT reasons FROM decisions WHERE ticket_id = 85");
 	ck_assert_msg(reasons && strcasestr(reasons, "organization=Initech Holdings"), "%s",
 		      reasons ? reasons : "");
 	free(reasons);
-	free(body);
 }
 END_TEST
 
@@ -219,18 +223,13 @@ END_TEST
  * have been answered in public goes to a human. */
 START_TEST(test_unreadable_organization_holds_ai_back)
 {
-	struct harness_response r;
-	size_t len;
-	char *body, *reasons;
+	char *reasons;
 	json_t *st;
 
 	harness_assert_fake_control(h, zammad_port,
 				    "{\"create_tickets\": [84], \"fail_next\": 1000, \"status\": 500,"
 				    " \"fail_match\": \"GET /api/v1/organizations/13\"}");
-	body = event_with_orgs(84, 840, json_pack("[i]", 13), &len);
-	ck_assert_int_eq(zammad_deliver(h, body, len, "org-2", ZAMMAD_SECRET, &r), 202);
-	harness_response_release(&r);
-	harness_assert_settled(h, "SELECT count(*) FROM decisions WHERE ticket_id = 84", WAIT_MS);
+	decided_with_orgs(84, 840, json_pack("[i]", 13), "org-2");
 	harness_assert_fake_control(h, zammad_port, "{\"fail_next\": 0}");
 	ck_assert(harness_sql_text_is(h, "SELECT outcome FROM decisions WHERE ticket_id = 84",
 				      "human"));
@@ -243,7 +242,6 @@ START_TEST(test_unreadable_organization_holds_ai_back)
 	ck_assert(zammad_has_tag(st, 84, "needs-human"));
 	ck_assert(!zammad_has_tag(st, 84, "ai-replied"));
 	json_decref(st);
-	free(body);
 }
 END_TEST
 

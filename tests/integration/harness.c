@@ -1407,20 +1407,33 @@ bool harness_wait_until(bool (*cond)(void *arg), void *arg, int timeout_ms)
 	}
 }
 
+/* deskpilot's database, opened for one call with flags, waiting up to 5 s
+ * while the service holds its lock; NULL (harness_error() set) when it
+ * does not open. */
+static sqlite3 *open_db(struct harness *h, int flags)
+{
+	sqlite3 *db = NULL;
+
+	if (sqlite3_open_v2(h->db, &db, flags, NULL) != SQLITE_OK) {
+		set_error("cannot open '%s': %s", h->db, db ? sqlite3_errmsg(db) : "no memory");
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_busy_timeout(db, 5000);
+	return db;
+}
+
 /* Step sql on a read-only connection; calls take(stmt, out) on the first
  * row. 0 or -1. */
 static int sql_first_row(struct harness *h, const char *sql,
 			 void (*take)(sqlite3_stmt *st, void *out), void *out)
 {
-	sqlite3 *db = NULL;
+	sqlite3 *db = open_db(h, SQLITE_OPEN_READONLY);
 	sqlite3_stmt *st = NULL;
 	int rc = -1;
 
-	if (sqlite3_open_v2(h->db, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		set_error("cannot open '%s': %s", h->db, db ? sqlite3_errmsg(db) : "no memory");
-		goto out;
-	}
-	sqlite3_busy_timeout(db, 5000);
+	if (!db)
+		return -1;
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 		set_error("%s: %s", sql, sqlite3_errmsg(db));
 		goto out;
@@ -1481,20 +1494,15 @@ bool harness_sql_text_is(struct harness *h, const char *sql, const char *want)
 
 int harness_sql_exec(struct harness *h, const char *sql)
 {
-	sqlite3 *db = NULL;
+	sqlite3 *db = open_db(h, SQLITE_OPEN_READWRITE);
 	int rc = -1;
 
-	if (sqlite3_open_v2(h->db, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-		set_error("cannot open '%s': %s", h->db, db ? sqlite3_errmsg(db) : "no memory");
-		goto out;
-	}
-	sqlite3_busy_timeout(db, 5000);
-	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+	if (!db)
+		return -1;
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK)
+		rc = 0;
+	else
 		set_error("%s: %s", sql, sqlite3_errmsg(db));
-		goto out;
-	}
-	rc = 0;
-out:
 	sqlite3_close(db);
 	return rc;
 }

@@ -70,3 +70,8 @@ json_t *osticket_fake_ticket(json_t *state, int id)
 	snprintf(key, sizeof(key), "%d", id);
 	return json_object_get(json_object_get(state, "tickets"), key);
 }
+
+size_t osticket_fake_notes(json_t *state, int id)
+{
+	return json_array_size(json_object_get(osticket_fake_ticket(state, id), "notes"));
+}

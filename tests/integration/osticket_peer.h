@@ -35,5 +35,8 @@ long osticket_deliver(struct harness *h, const char *ctype, const char *body,
 
 /* Ticket id of a state (borrowed from state), or NULL. */
 json_t *osticket_fake_ticket(json_t *state, int id);
+/* How many internal notes the fake holds on ticket id (0 for a ticket it
+ * does not know). */
+size_t osticket_fake_notes(json_t *state, int id);
 
 #endif
